@@ -1,0 +1,109 @@
+// Copyright 2026 The cxlab Authors.
+//
+// Evaluation: which variant of an experiment a unit sees, and why.
+//
+// Order (DESIGN §3): not running -> forced variant (QA override by unit id)
+// -> schedule window -> unit id present -> holdout / layer -> targeting
+// (segments AND condition) -> launched winner -> bucket range.
+//
+//   Unit unit;
+//   unit.ids = {{"user", "visitor-42"}};
+//   unit.attributes = *ParseJson(R"({"country": "US"})");
+//   UnitEvaluator eval(*snapshot, unit, now);
+//   Assignment a = eval.Evaluate(*snapshot->FindExperiment("hero_banner"));
+//   if (a.in_experiment()) Show(a.variant_key());
+//
+// Thread-safety: a UnitEvaluator belongs to one thread (it memoises segment
+// matches and layer positions for its unit); the snapshot it reads is shared
+// and immutable. It borrows the snapshot and the unit, which must outlive it.
+
+#ifndef CXLAB_ENGINE_EVALUATOR_H_
+#define CXLAB_ENGINE_EVALUATOR_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/snapshot.h"
+#include "engine/value.h"
+
+namespace cxlab::engine {
+
+enum class Reason {
+  kAssigned,         // hashed into a variant
+  kNotRunning,       // draft, paused or stopped
+  kNotTargeted,      // a segment or the condition did not match
+  kNotInCoverage,    // eligible, but outside the coverage share
+  kLayerExcluded,    // in the layer, but in another experiment's range
+  kHoldout,          // in the global or the layer's holdout
+  kForced,           // QA override by unit id
+  kOutsideSchedule,  // before start or after end
+  kLaunched,         // experiment shipped: the winner for everyone eligible
+  kMissingUnitId,    // no unit id, hash attribute or fallback to hash
+};
+
+// "assigned", "not_running", "not_targeted", "not_in_coverage",
+// "layer_excluded", "holdout", "forced", "outside_schedule", "launched",
+// "missing_unit_id".
+absl::string_view ReasonName(Reason reason);
+
+// The identity and attributes of the unit being evaluated.
+struct Unit {
+  // Unit ids by unit type, e.g. {{"user", "u-42"}, {"device", "d-9"}}.
+  std::vector<std::pair<std::string, std::string>> ids;
+  // Targeting attributes (a JSON object; null means none).
+  Value attributes;
+
+  // The id for `unit_type`, or empty.
+  absl::string_view Id(absl::string_view unit_type) const;
+};
+
+struct Assignment {
+  const CompiledExperiment* experiment = nullptr;  // owned by the snapshot
+  int variant = -1;            // index into variants, -1 when none
+  Reason reason = Reason::kNotRunning;
+  bool used_fallback = false;  // hashed on the fallback attribute
+  double position = -1;        // the unit's hash position, -1 if not hashed
+
+  // True when the unit sees a variant (assigned, forced or launched).
+  bool in_experiment() const { return variant >= 0; }
+  // The variant key, or "" when none.
+  absl::string_view variant_key() const;
+};
+
+class UnitEvaluator {
+ public:
+  // Borrows `snapshot` and `unit`; both must outlive this object.
+  UnitEvaluator(const ConfigSnapshot& snapshot, const Unit& unit,
+                absl::Time now);
+
+  // Evaluates one experiment of the snapshot.
+  Assignment Evaluate(const CompiledExperiment& experiment);
+
+  // Evaluates experiments into `out` (cleared first): every experiment that
+  // is running or launched, or all of them when `include_inactive`.
+  void EvaluateAll(std::vector<Assignment>& out, bool include_inactive = false);
+
+  // True when the unit matches segment `index` (memoised).
+  bool MatchesSegment(int index);
+
+ private:
+  // The string hashed for `e`, or empty; sets *fallback when the fallback
+  // attribute was used. May write into `scratch`.
+  absl::string_view HashId(const CompiledExperiment& e, std::string& scratch,
+                           bool* fallback) const;
+  double LayerPosition(int layer, absl::string_view id);
+
+  const ConfigSnapshot& snapshot_;
+  const Unit& unit_;
+  const absl::Time now_;
+  // Segment matches: -1 unknown, 0 no, 1 yes.
+  absl::InlinedVector<int8_t, 32> segment_match_;
+};
+
+}  // namespace cxlab::engine
+
+#endif  // CXLAB_ENGINE_EVALUATOR_H_

@@ -1,0 +1,122 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "engine/snapshot.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/hashing.h"
+#include "engine/status_macros.h"
+
+namespace cxlab::engine {
+
+absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
+    Definitions defs, int64_t version) {
+  std::vector<DefinitionError> errors = ValidateDefinitions(defs);
+  if (!errors.empty()) {
+    std::vector<std::string> lines;
+    lines.reserve(errors.size());
+    for (const DefinitionError& e : errors) lines.push_back(e.ToString());
+    return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
+  }
+
+  // Private constructor: no make_shared.
+  std::shared_ptr<ConfigSnapshot> snap(new ConfigSnapshot());
+  snap->version_ = version;
+  snap->defs_ = std::move(defs);
+  const Definitions& d = snap->defs_;
+
+  for (const GroupDef& g : d.groups) snap->groups_.Add(g.key, g.ids);
+
+  snap->segments_.reserve(d.segments.size());
+  for (size_t i = 0; i < d.segments.size(); ++i) {
+    CompiledSegment seg;
+    seg.def = &d.segments[i];
+    Condition::Options options;
+    options.field = absl::StrCat("segments[", seg.def->key, "].condition");
+    ASSIGN_OR_RETURN(seg.condition,
+                     Condition::Compile(seg.def->condition, options));
+    snap->segment_index_[seg.def->key] = static_cast<int>(i);
+    snap->segments_.push_back(std::move(seg));
+  }
+
+  // Layers: declared ones first, then layers only named by experiments
+  // (salt = key, no holdout).
+  absl::flat_hash_map<std::string, int> layer_index;
+  auto add_layer = [&](const std::string& key, const std::string& salt,
+                       double holdout) {
+    layer_index[key] = static_cast<int>(snap->layers_.size());
+    snap->layers_.push_back(
+        {key, SeedForSalt(salt.empty() ? key : salt), holdout});
+  };
+  for (const LayerDef& l : d.layers) add_layer(l.key, l.salt, l.holdout);
+  for (const ExperimentDef& e : d.experiments) {
+    if (!e.layer.empty() && !layer_index.contains(e.layer)) {
+      add_layer(e.layer, "", 0);
+    }
+  }
+
+  if (!d.holdouts.empty()) {
+    const HoldoutDef& h = d.holdouts.front();
+    snap->holdout_share_ = h.share;
+    snap->holdout_seed_ = SeedForSalt(h.salt.empty() ? h.key : h.salt);
+  }
+
+  snap->experiments_.reserve(d.experiments.size());
+  for (size_t i = 0; i < d.experiments.size(); ++i) {
+    const ExperimentDef& e = d.experiments[i];
+    CompiledExperiment c;
+    c.def = &e;
+    c.index = static_cast<int>(i);
+    c.seed = SeedForSalt(e.salt.empty() ? e.key : e.salt);
+    std::vector<double> weights;
+    if (!e.variants.empty() && e.variants[0].weight.has_value()) {
+      for (const VariantDef& v : e.variants) weights.push_back(*v.weight);
+    } else {
+      weights = EqualWeights(static_cast<int>(e.variants.size()));
+    }
+    c.ranges =
+        BucketRanges(static_cast<int>(e.variants.size()), e.coverage, weights);
+    for (const std::string& s : e.segments) {
+      c.segments.push_back(snap->segment_index_.at(s));
+    }
+    Condition::Options options;
+    options.field = "condition";
+    ASSIGN_OR_RETURN(c.condition, Condition::Compile(e.condition, options));
+    if (!e.layer.empty()) {
+      c.layer = layer_index.at(e.layer);
+      c.layer_range = *e.layer_range;
+    }
+    for (const auto& [unit_id, variant] : e.forced) {
+      for (size_t v = 0; v < e.variants.size(); ++v) {
+        if (e.variants[v].key == variant) {
+          c.forced.emplace(unit_id, static_cast<int>(v));
+        }
+      }
+    }
+    if (!e.winner.empty()) {
+      for (size_t v = 0; v < e.variants.size(); ++v) {
+        if (e.variants[v].key == e.winner) c.winner = static_cast<int>(v);
+      }
+    }
+    c.uses_global_holdout = snap->holdout_share_ > 0 && !e.exempt_from_holdout;
+    snap->experiment_index_[e.key] = static_cast<int>(i);
+    snap->experiments_.push_back(std::move(c));
+  }
+  return std::shared_ptr<const ConfigSnapshot>(std::move(snap));
+}
+
+const CompiledExperiment* ConfigSnapshot::FindExperiment(
+    absl::string_view key) const {
+  auto it = experiment_index_.find(key);
+  return it == experiment_index_.end() ? nullptr : &experiments_[it->second];
+}
+
+const CompiledSegment* ConfigSnapshot::FindSegment(
+    absl::string_view key) const {
+  auto it = segment_index_.find(key);
+  return it == segment_index_.end() ? nullptr : &segments_[it->second];
+}
+
+}  // namespace cxlab::engine
