@@ -571,6 +571,7 @@ Condition& Condition::operator=(Condition&&) noexcept = default;
 
 absl::StatusOr<Condition> Condition::Compile(const Value& doc,
                                              const Options& options) {
+  if (doc.is_null()) return Condition();  // no condition: everyone
   condition_internal::Compiler compiler(options.strict);
   ASSIGN_OR_RETURN(CondNode root, compiler.CompileCond(doc, options.field));
   Condition c;

@@ -52,7 +52,8 @@ class Condition {
     std::string field = "condition";
   };
 
-  // Compiles `doc` (a JSON object). Errors are InvalidArgument naming the
+  // Compiles `doc` (a JSON object; null means "no condition" and matches
+  // everything, like {}). Errors are InvalidArgument naming the
   // field path and the rule, e.g.
   //   "condition.age.$in: operand must be an array".
   // `doc` is not retained.
