@@ -7,7 +7,10 @@
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -19,8 +22,36 @@
 #include "engine/json.h"
 #include "engine/snapshot.h"
 
+// Counts heap allocations so each benchmark can report allocations per
+// operation (the engine aims to evaluate without allocating).
+static std::atomic<int64_t> g_allocations{0};
+
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
 namespace cxlab::engine {
 namespace {
+
+// Reports allocations per iteration as the counter "allocs/op".
+class AllocationCounter {
+ public:
+  explicit AllocationCounter(benchmark::State& state)
+      : state_(state), start_(g_allocations.load()) {}
+  ~AllocationCounter() {
+    state_.counters["allocs/op"] = benchmark::Counter(
+        static_cast<double>(g_allocations.load() - start_),
+        benchmark::Counter::kAvgIterations);
+  }
+
+ private:
+  benchmark::State& state_;
+  int64_t start_;
+};
 
 const absl::Time kNow = absl::FromUnixSeconds(1795000000);
 
@@ -114,6 +145,7 @@ void BM_EvaluateOneExperiment(benchmark::State& state) {
   const CompiledExperiment& exp = snap->experiments()[0];
   std::vector<Unit> units = MakeUnits();
   size_t i = 0;
+  AllocationCounter allocations(state);
   for (auto _ : state) {
     const Unit& u = units[i++ & 1023];
     UnitEvaluator eval(*snap, u, kNow);
@@ -129,6 +161,7 @@ void BM_EvaluateAll100Experiments(benchmark::State& state) {
   out.reserve(128);
   size_t i = 0;
   int64_t assigned = 0;
+  AllocationCounter allocations(state);
   for (auto _ : state) {
     const Unit& u = units[i++ & 1023];
     UnitEvaluator eval(*snap, u, kNow);
@@ -148,6 +181,7 @@ void BM_ConditionPersona(benchmark::State& state) {
   std::vector<Unit> units = MakeUnits();
   GroupSet groups;
   size_t i = 0;
+  AllocationCounter allocations(state);
   for (auto _ : state) {
     benchmark::DoNotOptimize(c.Matches(units[i++ & 1023].attributes, groups));
   }
@@ -163,6 +197,7 @@ void BM_ConditionMixed(benchmark::State& state) {
   std::vector<Unit> units = MakeUnits();
   GroupSet groups;
   size_t i = 0;
+  AllocationCounter allocations(state);
   for (auto _ : state) {
     benchmark::DoNotOptimize(c.Matches(units[i++ & 1023].attributes, groups));
   }
