@@ -78,9 +78,32 @@ void CheckKey(Reporter& r, absl::string_view key) {
   }
 }
 
+// Reports $inGroup / $notInGroup operands that name no defined group: a typo
+// there would silently match nobody (or everybody).
+void CheckGroupReferences(Reporter& r, const Value& v, const std::string& field,
+                          const absl::flat_hash_set<std::string>& groups) {
+  if (v.is_object()) {
+    for (const auto& [key, child] : v.members()) {
+      std::string sub = absl::StrCat(field, ".", key);
+      if ((key == "$inGroup" || key == "$notInGroup") && child.is_string() &&
+          !groups.contains(child.as_string())) {
+        r.Add(sub, absl::StrCat("unknown group '", child.as_string(), "'"));
+      } else {
+        CheckGroupReferences(r, child, sub, groups);
+      }
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.items().size(); ++i) {
+      CheckGroupReferences(r, v.items()[i], absl::StrCat(field, "[", i, "]"),
+                           groups);
+    }
+  }
+}
+
 void CheckCondition(Reporter& r, const Value& condition,
-                    absl::string_view field) {
+                    absl::string_view field, const Index& index) {
   if (condition.is_null()) return;
+  CheckGroupReferences(r, condition, std::string(field), index.groups);
   Condition::Options options;
   options.strict = true;
   options.field = std::string(field);
@@ -107,6 +130,7 @@ void CheckFraction(Reporter& r, absl::string_view field, double v, double lo,
 }
 
 struct Index {
+  absl::flat_hash_set<std::string> groups;
   absl::flat_hash_set<std::string> segments;
   absl::flat_hash_set<std::string> metrics;
   absl::flat_hash_map<std::string, const LayerDef*> layers;
@@ -175,11 +199,14 @@ void ValidateExperiment(const ExperimentDef& e, const Index& index,
             absl::StrCat("unknown segment '", e.segments[i], "'"));
     }
   }
-  CheckCondition(r, e.condition, "condition");
+  CheckCondition(r, e.condition, "condition", index);
 
   // Layer.
   if (!e.layer.empty()) {
-    if (!IsValidKey(e.layer)) r.Add("layer", "is not a valid key");
+    if (!index.layers.contains(e.layer)) {
+      r.Add("layer", absl::StrCat("unknown layer '", e.layer,
+                                  "' (declare it with a kind: layer document)"));
+    }
     if (!e.layer_range.has_value()) {
       r.Add("layer_range", "is required when layer is set");
     }
@@ -249,7 +276,8 @@ void ValidateExperiment(const ExperimentDef& e, const Index& index,
   }
 }
 
-void ValidateMetric(const MetricDef& m, std::vector<DefinitionError>& out) {
+void ValidateMetric(const MetricDef& m, const Index& index,
+                    std::vector<DefinitionError>& out) {
   Reporter r(out, "metric", m.key);
   CheckKey(r, m.key);
   if (m.event.empty()) r.Add("event", "is required");
@@ -270,7 +298,7 @@ void ValidateMetric(const MetricDef& m, std::vector<DefinitionError>& out) {
       !(*m.scale_min < *m.scale_max)) {
     r.Add("scale_max", "must be greater than scale_min");
   }
-  CheckCondition(r, m.filter, "filter");
+  CheckCondition(r, m.filter, "filter", index);
 }
 
 }  // namespace
@@ -339,11 +367,10 @@ std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs) {
     }
   };
 
-  absl::flat_hash_set<std::string> group_keys;
   for (const GroupDef& g : defs.groups) {
     Reporter r(out, "group", g.key);
     CheckKey(r, g.key);
-    check_duplicate(group_keys, "group", g.key);
+    check_duplicate(index.groups, "group", g.key);
     for (size_t i = 0; i < g.ids.size(); ++i) {
       if (!g.ids[i].is_string() && !g.ids[i].is_number()) {
         r.Add(absl::StrCat("ids[", i, "]"), "must be a string or a number");
@@ -358,12 +385,12 @@ std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs) {
     if (s.condition.is_null()) {
       r.Add("condition", "is required");
     } else {
-      CheckCondition(r, s.condition, "condition");
+      CheckCondition(r, s.condition, "condition", index);
     }
   }
 
   for (const MetricDef& m : defs.metrics) {
-    ValidateMetric(m, out);
+    ValidateMetric(m, index, out);
     check_duplicate(index.metrics, "metric", m.key);
   }
 

@@ -65,7 +65,7 @@ struct ExperimentDef {
   double coverage = 1.0;          // share of eligible units enrolled, [0,1]
   std::vector<std::string> segments;  // persona segments, all must match
   Value condition;                // null or {} = everyone
-  std::string layer;              // mutual-exclusion layer (optional)
+  std::string layer;              // a declared LayerDef key (optional)
   std::optional<BucketRange> layer_range;  // required with `layer`
   bool exempt_from_holdout = false;   // skip the global holdout
   // QA overrides: unit id -> variant key, in file order.
@@ -172,7 +172,7 @@ struct DefinitionError {
 };
 
 // Checks every rule of every definition, including cross references
-// (segments, metrics, layers exist; layer ranges do not overlap; conditions
+// (segments, metrics, layers and $inGroup groups exist; layer ranges do not overlap; conditions
 // compile strictly). Returns all violations, in definition order; empty when
 // the definitions are valid.
 std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs);

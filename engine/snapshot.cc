@@ -41,20 +41,12 @@ absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
     snap->segments_.push_back(std::move(seg));
   }
 
-  // Layers: declared ones first, then layers only named by experiments
-  // (salt = key, no holdout).
+  // Layers (validation guarantees every experiment's layer is declared).
   absl::flat_hash_map<std::string, int> layer_index;
-  auto add_layer = [&](const std::string& key, const std::string& salt,
-                       double holdout) {
-    layer_index[key] = static_cast<int>(snap->layers_.size());
+  for (const LayerDef& l : d.layers) {
+    layer_index[l.key] = static_cast<int>(snap->layers_.size());
     snap->layers_.push_back(
-        {key, SeedForSalt(salt.empty() ? key : salt), holdout});
-  };
-  for (const LayerDef& l : d.layers) add_layer(l.key, l.salt, l.holdout);
-  for (const ExperimentDef& e : d.experiments) {
-    if (!e.layer.empty() && !layer_index.contains(e.layer)) {
-      add_layer(e.layer, "", 0);
-    }
+        {l.key, SeedForSalt(l.salt.empty() ? l.key : l.salt), l.holdout});
   }
 
   if (!d.holdouts.empty()) {
