@@ -78,6 +78,13 @@ void CheckKey(Reporter& r, absl::string_view key) {
   }
 }
 
+struct Index {
+  absl::flat_hash_set<std::string> groups;
+  absl::flat_hash_set<std::string> segments;
+  absl::flat_hash_set<std::string> metrics;
+  absl::flat_hash_map<std::string, const LayerDef*> layers;
+};
+
 // Reports $inGroup / $notInGroup operands that name no defined group: a typo
 // there would silently match nobody (or everybody).
 void CheckGroupReferences(Reporter& r, const Value& v, const std::string& field,
@@ -129,12 +136,6 @@ void CheckFraction(Reporter& r, absl::string_view field, double v, double lo,
   }
 }
 
-struct Index {
-  absl::flat_hash_set<std::string> groups;
-  absl::flat_hash_set<std::string> segments;
-  absl::flat_hash_set<std::string> metrics;
-  absl::flat_hash_map<std::string, const LayerDef*> layers;
-};
 
 void ValidateExperiment(const ExperimentDef& e, const Index& index,
                         std::vector<DefinitionError>& out) {
