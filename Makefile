@@ -1,0 +1,69 @@
+# cxlab: a thin wrapper over CMake (the build) and scripts/install-deps.
+#
+# On a fresh Debian 12 machine:
+#   make demo   # installs what is missing, builds, runs the engine demo end to end
+#   make test   # installs, builds, runs every test
+#
+# CI runs `make test` with CI set, which turns compiler warnings into errors.
+
+BUILD_DIR  := build
+BUILD_TYPE := Release
+JOBS       := 2
+CXLAB      := $(BUILD_DIR)/bin/cxlab
+BENCHMARK  := $(BUILD_DIR)/tests/bench/engine_benchmark
+FORMAT_DIRS := engine clients tests
+
+# CI=true (any value but empty, 0 or false) builds with -Werror.
+ifneq ($(filter-out 0 false,$(CI)),)
+WERROR := ON
+else
+WERROR := OFF
+endif
+
+.PHONY: help deps build test demo bench format clean
+
+help:
+	@echo "cxlab make targets:"
+	@echo "  make deps    install missing Debian 12 packages (scripts/install-deps)"
+	@echo "  make build   deps, then configure and build into $(BUILD_DIR)/ (CMake + Ninja, $(BUILD_TYPE))"
+	@echo "  make test    build, then run every test with ctest"
+	@echo "  make demo    build, then validate experiments/, simulate 100,000 visitors"
+	@echo "               and evaluate one visitor"
+	@echo "  make bench   build, then run the engine benchmarks"
+	@echo "  make format  clang-format -i every *.h and *.cc under $(FORMAT_DIRS)"
+	@echo "  make clean   remove $(BUILD_DIR)/"
+	@echo "Set CI=true to build with -DCXLAB_WERROR=ON."
+
+deps:
+	scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	    -DCXLAB_WERROR=$(WERROR)
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+
+demo: build
+	@echo "== cxlab validate: check every definition in experiments/"
+	$(CXLAB) validate -f experiments
+	@echo
+	@echo "== cxlab simulate: 100,000 visitors; splits vs weights, chi-square SRM check"
+	$(CXLAB) simulate -f experiments --visitors 100000
+	@echo
+	@echo "== cxlab eval: one returning family visitor"
+	$(CXLAB) eval -f experiments --unit visitor-42 \
+	    --attr country=US --attr is_returning=true --attr children=2 --attr age=36
+
+bench: build
+	$(BENCHMARK) --benchmark_min_time=0.5
+
+format:
+	@command -v clang-format >/dev/null 2>&1 || \
+	    { echo "make format: clang-format not found (apt-get install clang-format)" >&2; exit 1; }
+	find $(FORMAT_DIRS) \( -name '*.h' -o -name '*.cc' \) -type f -print0 \
+	    | xargs -0 -r clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)
