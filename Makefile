@@ -45,16 +45,22 @@ build: deps
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 
+# The demo pins the clock (--now) so its output is the same on every run and
+# every day; drop --now to evaluate at the current time.
+DEMO_NOW := 2026-12-01T12:00:00Z
+
 demo: build
 	@echo "== cxlab validate: check every definition in experiments/"
 	$(CXLAB) validate -f experiments
 	@echo
 	@echo "== cxlab simulate: 100,000 visitors; splits vs weights, chi-square SRM check"
-	$(CXLAB) simulate -f experiments --visitors 100000
+	$(CXLAB) simulate -f experiments --visitors 100000 --now $(DEMO_NOW)
 	@echo
-	@echo "== cxlab eval: one returning family visitor"
-	$(CXLAB) eval -f experiments --unit visitor-42 \
-	    --attr country=US --attr is_returning=true --attr children=2 --attr age=36
+	@echo "== cxlab eval: one returning family visitor who runs, with a full cart"
+	$(CXLAB) eval -f experiments --unit visitor-42 --now $(DEMO_NOW) \
+	    --attr visits=3 --attr last_visit_days=12 --attr household.children=2 \
+	    --attr age=38 --attr cart.items=2 --attr 'interests=["running"]' \
+	    --attr device.type=mobile
 
 bench: build
 	$(BENCHMARK) --benchmark_min_time=0.5

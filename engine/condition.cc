@@ -9,7 +9,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "engine/js_semantics.h"
@@ -376,12 +375,15 @@ const Value& GetPath(const Value& root, const std::vector<std::string>& path) {
       current = current->Find(part);
       if (current == nullptr) return NullValue();
     } else if (current->is_array()) {
-      size_t index;
-      if (part.empty() || (part.size() > 1 && part[0] == '0') ||
-          !absl::SimpleAtoi(part, &index) ||
-          index >= current->items().size()) {
-        return NullValue();
+      // Only canonical decimal indexes ("0", "12"; not "01", "+1", " 1").
+      size_t index = 0;
+      bool canonical = !part.empty() && part.size() <= 9 &&
+                       (part.size() == 1 || part[0] != '0');
+      for (char c : part) {
+        canonical = canonical && absl::ascii_isdigit(c);
+        index = index * 10 + static_cast<size_t>(c - '0');
       }
+      if (!canonical || index >= current->items().size()) return NullValue();
       current = &current->items()[index];
     } else {
       return NullValue();

@@ -414,36 +414,22 @@ std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs) {
     if (i > 0) r.Add("", "only one global holdout may be defined");
   }
 
-  absl::flat_hash_set<std::string> experiment_keys;
-  for (const ExperimentDef& e : defs.experiments) {
-    ValidateExperiment(e, index, out);
-    check_duplicate(experiment_keys, "experiment", e.key);
-  }
-
-  // Layer ranges of live experiments must not overlap.
+  // Layer ranges of live experiments must not overlap. Each overlap is
+  // reported once, on the later experiment, right after its own errors.
   absl::flat_hash_map<std::string, std::vector<const ExperimentDef*>> by_layer;
-  for (const ExperimentDef& e : defs.experiments) {
-    if (e.layer.empty() || !e.layer_range.has_value()) continue;
-    if (e.status == ExperimentStatus::kStopped ||
+  std::vector<std::vector<DefinitionError>> overlaps(defs.experiments.size());
+  for (size_t i = 0; i < defs.experiments.size(); ++i) {
+    const ExperimentDef& e = defs.experiments[i];
+    if (e.layer.empty() || !e.layer_range.has_value() ||
+        e.status == ExperimentStatus::kStopped ||
         e.status == ExperimentStatus::kLaunched) {
-      continue;  // they no longer hold their range
+      continue;  // stopped and launched experiments hold no range
     }
-    by_layer[e.layer].push_back(&e);
-  }
-  for (const ExperimentDef& e : defs.experiments) {
-    if (e.layer.empty() || !e.layer_range.has_value()) continue;
-    auto it = by_layer.find(e.layer);
-    if (it == by_layer.end()) continue;
-    for (const ExperimentDef* other : it->second) {
-      if (other == &e) break;  // report each pair once, on the later one
-      if (e.status == ExperimentStatus::kStopped ||
-          e.status == ExperimentStatus::kLaunched) {
-        break;
-      }
-      const BucketRange& a = *e.layer_range;
+    const BucketRange& a = *e.layer_range;
+    for (const ExperimentDef* other : by_layer[e.layer]) {
       const BucketRange& b = *other->layer_range;
       if (a.start < b.end && b.start < a.end) {
-        out.push_back(
+        overlaps[i].push_back(
             {"experiment", e.key, "layer_range",
              absl::StrFormat("[%g, %g) overlaps experiment '%s' [%g, %g) in "
                              "layer '%s'",
@@ -451,6 +437,15 @@ std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs) {
                              e.layer)});
       }
     }
+    by_layer[e.layer].push_back(&e);
+  }
+
+  absl::flat_hash_set<std::string> experiment_keys;
+  for (size_t i = 0; i < defs.experiments.size(); ++i) {
+    const ExperimentDef& e = defs.experiments[i];
+    ValidateExperiment(e, index, out);
+    check_duplicate(experiment_keys, "experiment", e.key);
+    for (DefinitionError& err : overlaps[i]) out.push_back(std::move(err));
   }
   return out;
 }

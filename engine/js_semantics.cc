@@ -2,7 +2,9 @@
 
 #include "engine/js_semantics.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 
@@ -200,14 +202,59 @@ bool StrictEquals(const Value& a, const Value& b) {
 
 namespace {
 
+// Decodes the UTF-8 code point starting at s[i] (invalid bytes decode as
+// themselves, so comparison stays total).
+uint32_t DecodeAt(absl::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+  if (extra == 0 || i + extra >= s.size()) return c;
+  uint32_t cp = c & (0x3F >> extra);
+  for (int k = 1; k <= extra; ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  }
+  return cp;
+}
+
+// The first UTF-16 code unit of a code point, and the second (0 if none).
+void Utf16Units(uint32_t cp, uint32_t& first, uint32_t& second) {
+  if (cp < 0x10000) {
+    first = cp;
+    second = 0;
+  } else {
+    first = 0xD800 + ((cp - 0x10000) >> 10);
+    second = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+  }
+}
+
+}  // namespace
+
+int CompareUtf16(absl::string_view a, absl::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  if (i == a.size() || i == b.size()) {
+    return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+  }
+  // Back up to the start of the code point holding the first difference.
+  while (i > 0 && (static_cast<unsigned char>(a[i]) & 0xC0) == 0x80) --i;
+  uint32_t fa, sa, fb, sb;
+  Utf16Units(DecodeAt(a, i), fa, sa);
+  Utf16Units(DecodeAt(b, i), fb, sb);
+  if (fa != fb) return fa < fb ? -1 : 1;
+  if (sa != sb) return sa < sb ? -1 : 1;
+  // Same code point (only possible with malformed input): bytes decide.
+  return a.substr(i).compare(b.substr(i)) < 0 ? -1 : 1;
+}
+
+namespace {
+
 // Returns <0, 0, >0, or 2 for "undefined" (a NaN was involved).
 int Compare(const Value& a, const Value& b) {
   std::string sa, sb;
   Primitive pa = ToPrimitive(a, sa);
   Primitive pb = ToPrimitive(b, sb);
   if (pa.is_string && pb.is_string) {
-    int c = pa.str.compare(pb.str);
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    return CompareUtf16(pa.str, pb.str);
   }
   double x = PrimitiveNumber(pa), y = PrimitiveNumber(pb);
   if (std::isnan(x) || std::isnan(y)) return 2;

@@ -41,6 +41,11 @@ bool StrictEquals(const Value& a, const Value& b);
 bool LessThan(const Value& a, const Value& b);
 bool LessOrEqual(const Value& a, const Value& b);
 
+// Compares two UTF-8 strings in JavaScript's order (by UTF-16 code unit):
+// -1, 0 or 1. Equal to byte order except that code points above U+FFFF sort
+// before U+E000..U+FFFF, as their surrogates do.
+int CompareUtf16(absl::string_view a, absl::string_view b);
+
 // Parses a string the way `Number(s)` does; NaN when it is not a number.
 double StringToNumber(absl::string_view s);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -75,6 +76,9 @@ class Parser {
     if (depth > kMaxDepth) return Fail("nesting deeper than 256 levels");
     if (pos_ >= text_.size()) return Fail("unexpected end of input");
     char c = text_[pos_];
+    if ((c == '{' || c == '[') && depth + 1 > kMaxDepth) {
+      return Fail("nesting deeper than 256 levels");
+    }
     switch (c) {
       case '{':
         return ParseObject(out, depth);
@@ -106,8 +110,14 @@ class Parser {
         return Fail("invalid literal (expected null)");
       default:
         if (c == '-' || (c >= '0' && c <= '9')) return ParseNumber(out);
-        return Fail(absl::StrCat("unexpected character '",
-                                 absl::string_view(&text_[pos_], 1), "'"));
+        // Printable ASCII is quoted as-is; any other byte as \xNN, so the
+        // message is always valid UTF-8.
+        return Fail(absl::StrCat(
+            "unexpected character '",
+            (c >= 0x20 && c < 0x7f) ? std::string(1, c)
+                                    : absl::StrFormat("\\x%02x",
+                                                      static_cast<unsigned char>(c)),
+            "'"));
     }
   }
 
@@ -418,9 +428,24 @@ std::string FormatNumber(double n) {
   if (std::isnan(n)) return "NaN";
   if (std::isinf(n)) return n > 0 ? "Infinity" : "-Infinity";
   if (n == 0) return "0";
-  // Integers that fit exactly print without exponent up to 1e21, as in JS.
+  // Integers print without exponent below 1e21, as in JS. Below 2^53 every
+  // integer is exact; above, JS prints the shortest round-trip digits padded
+  // with zeros (2^64 -> "18446744073709552000").
   if (std::fabs(n) < 1e21 && n == std::trunc(n)) {
-    return absl::StrFormat("%.0f", n);
+    if (std::fabs(n) < 9007199254740992.0) return absl::StrFormat("%.0f", n);
+    char buf[40];
+    for (int precision = 1; precision <= 17; ++precision) {
+      std::snprintf(buf, sizeof(buf), "%.*e", precision - 1, n);
+      if (std::strtod(buf, nullptr) == n) break;
+    }
+    std::string mantissa(buf, std::strchr(buf, 'e') - buf);
+    int exponent = std::atoi(std::strchr(buf, 'e') + 1);
+    std::string digits;
+    for (char c : mantissa) {
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    }
+    digits.resize(static_cast<size_t>(exponent) + 1, '0');
+    return absl::StrCat(n < 0 ? "-" : "", digits);
   }
   // Shortest representation that round-trips.
   char buf[32];

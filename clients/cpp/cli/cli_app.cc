@@ -1,0 +1,212 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "clients/cpp/cli/cli_app.h"
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "clients/cpp/cli/cli_util.h"
+#include "clients/cpp/cli/eval_command.h"
+#include "clients/cpp/cli/match_command.h"
+#include "clients/cpp/cli/simulate_command.h"
+#include "clients/cpp/cli/validate_command.h"
+
+#ifndef CXLAB_VERSION
+#define CXLAB_VERSION "unknown"
+#endif
+
+namespace cxlab::cli {
+namespace {
+
+// Adds a string option whose presence is tracked separately, so an empty
+// value (--unit "") is distinguishable from an absent flag.
+CLI::Option* AddOptional(CLI::App& app, const std::string& name,
+                         std::string& target, const std::string& help) {
+  return app.add_option(name, target, help)->type_name("TEXT");
+}
+
+std::optional<std::string> IfGiven(const CLI::Option* option,
+                                   const std::string& value) {
+  if (option->count() == 0) return std::nullopt;
+  return value;
+}
+
+// A repeatable option taking exactly one value per occurrence.
+CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
+                         std::vector<std::string>& target,
+                         const std::string& help,
+                         const std::string& type_name) {
+  return app.add_option(name, target, help)
+      ->type_name(type_name)
+      ->allow_extra_args(false)
+      ->take_all();
+}
+
+int Dispatch(int argc, const char* const* argv, std::istream& in,
+             std::ostream& out, std::ostream& err) {
+  CLI::App app{
+      "cxlab: offline tools for cxlab definitions (validate, evaluate a "
+      "visitor, test conditions, simulate traffic).",
+      "cxlab"};
+  app.set_version_flag("--version", absl::StrCat("cxlab ", Version()));
+  app.require_subcommand(1);
+
+  // validate
+  ValidateOptions validate;
+  CLI::App* validate_cmd = app.add_subcommand(
+      "validate",
+      "Load and validate definitions; exit 0 with a summary, or 1 listing "
+      "every error.");
+  validate_cmd
+      ->add_option("-f,--file", validate.path,
+                   "Definitions file or directory (*.yaml, *.yml, *.json)")
+      ->required();
+
+  // eval
+  EvalOptions eval;
+  std::string unit, units_file, attributes_json, eval_now;
+  CLI::App* eval_cmd = app.add_subcommand(
+      "eval",
+      "Print the variant of every running or launched experiment one "
+      "visitor sees, and why.");
+  eval_cmd
+      ->add_option("-f,--file", eval.path,
+                   "Definitions file or directory")
+      ->required();
+  CLI::Option* unit_opt =
+      AddOptional(*eval_cmd, "--unit", unit, "The unit id");
+  CLI::Option* units_file_opt = AddOptional(
+      *eval_cmd, "--units-file", units_file,
+      "File with one unit id per line; prints NDJSON, one object per unit");
+  unit_opt->excludes(units_file_opt);
+  eval_cmd->add_option("--unit-type", eval.unit_type, "Unit type of --unit")
+      ->capture_default_str();
+  AddRepeated(*eval_cmd, "--id", eval.ids,
+              "Another unit id, e.g. device=d-9 (repeatable)", "TYPE=ID");
+  AddRepeated(*eval_cmd, "--attr", eval.attrs,
+              "Attribute; the value is JSON if it parses, else a string; "
+              "a.b=1 nests (repeatable)",
+              "KEY=VALUE");
+  CLI::Option* attributes_opt =
+      AddOptional(*eval_cmd, "--attributes", attributes_json,
+                  "Attributes as a JSON object (--attr applies on top)");
+  CLI::Option* eval_now_opt = AddOptional(
+      *eval_cmd, "--now", eval_now,
+      "Evaluation time, RFC 3339 (default: the current time)");
+  eval_cmd->add_option("--output", eval.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  eval_cmd->add_flag("--all", eval.all,
+                     "Include draft, paused and stopped experiments");
+
+  // match
+  MatchOptions match;
+  std::string condition, match_attributes, groups;
+  CLI::App* match_cmd = app.add_subcommand(
+      "match",
+      "Evaluate a condition (strict) against attributes; print true or "
+      "false.");
+  CLI::Option* condition_opt = AddOptional(
+      *match_cmd, "--condition", condition, "The condition, a JSON object");
+  CLI::Option* match_attributes_opt =
+      AddOptional(*match_cmd, "--attributes", match_attributes,
+                  "The attributes, a JSON object");
+  CLI::Option* groups_opt =
+      AddOptional(*match_cmd, "--groups", groups,
+                  "Named id lists, a JSON object {group: [ids...]}");
+  match_cmd->add_flag(
+      "--batch", match.batch,
+      "Read NDJSON {\"condition\",\"attributes\",\"groups\"} lines from "
+      "stdin; print one line per input: true, false or {\"error\":...}");
+
+  // simulate
+  SimulateOptions simulate;
+  std::string simulate_now;
+  CLI::App* simulate_cmd = app.add_subcommand(
+      "simulate",
+      "Run synthetic visitors through every running experiment and compare "
+      "the split with the weights (chi-square SRM check).");
+  simulate_cmd
+      ->add_option("-f,--file", simulate.path,
+                   "Definitions file or directory")
+      ->required();
+  simulate_cmd
+      ->add_option("--visitors", simulate.visitors,
+                   "Number of synthetic visitors")
+      ->capture_default_str();
+  simulate_cmd
+      ->add_option("--seed-prefix", simulate.seed_prefix,
+                   "Visitor id prefix; ids are PREFIX0 .. PREFIX(N-1)")
+      ->capture_default_str();
+  CLI::Option* simulate_now_opt = AddOptional(
+      *simulate_cmd, "--now", simulate_now,
+      "Evaluation time, RFC 3339 (default: the current time)");
+
+  // CLI11 reports both of these as "A subcommand is required".
+  if (argc < 2) {
+    return ReportUsageError(
+        err, "a command is required (validate, eval, match, simulate); run "
+             "cxlab --help");
+  }
+  if (argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub :
+         app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == argv[1]) known = true;
+    }
+    if (!known) {
+      return ReportUsageError(
+          err, absl::StrCat("unknown command '", argv[1],
+                            "' (expected validate, eval, match or simulate)"));
+    }
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0.
+    if (e.get_exit_code() == 0) return app.exit(e, out, err);
+    return ReportUsageError(err, e.what());
+  }
+
+  if (*validate_cmd) return RunValidate(validate, out, err);
+  if (*eval_cmd) {
+    eval.unit = IfGiven(unit_opt, unit);
+    eval.units_file = IfGiven(units_file_opt, units_file);
+    eval.attributes_json = IfGiven(attributes_opt, attributes_json);
+    eval.now = IfGiven(eval_now_opt, eval_now);
+    return RunEval(eval, out, err);
+  }
+  if (*match_cmd) {
+    match.condition = IfGiven(condition_opt, condition);
+    match.attributes = IfGiven(match_attributes_opt, match_attributes);
+    match.groups = IfGiven(groups_opt, groups);
+    return RunMatch(match, in, out, err);
+  }
+  if (*simulate_cmd) {
+    simulate.now = IfGiven(simulate_now_opt, simulate_now);
+    return RunSimulate(simulate, out, err);
+  }
+  return ReportUsageError(err, "a command is required; run cxlab --help");
+}
+
+}  // namespace
+
+const char* Version() { return CXLAB_VERSION; }
+
+int RunCli(int argc, const char* const* argv, std::istream& in,
+           std::ostream& out, std::ostream& err) {
+  try {
+    return Dispatch(argc, argv, in, out, err);
+  } catch (const std::exception& e) {
+    return ReportUsageError(err, absl::StrCat("internal error: ", e.what()));
+  } catch (...) {
+    return ReportUsageError(err, "internal error");
+  }
+}
+
+}  // namespace cxlab::cli
