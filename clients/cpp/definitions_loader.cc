@@ -646,8 +646,10 @@ void ParseMetric(DocParser& p, const Field& root, engine::MetricDef& m) {
     }
     m.type = *t;
   };
+  bool direction_set = false;
   auto direction = [&](const Field& f) {
     std::string text;
+    direction_set = true;
     if (!p.ReadString(f, text)) return;
     if (text == "higher") {
       m.direction = engine::MetricDirection::kHigher;
@@ -682,6 +684,10 @@ void ParseMetric(DocParser& p, const Field& root, engine::MetricDef& m) {
        [&](const Field& f) { p.ReadOptionalNumber(f, m.scale_max); }},
   };
   p.ParseFields(root, specs);
+  // Durations (time to resolution, wait time) improve when they go down.
+  if (!direction_set && m.type == engine::MetricType::kDuration) {
+    m.direction = engine::MetricDirection::kLower;
+  }
 }
 
 void ParseLayer(DocParser& p, const Field& root, engine::LayerDef& l) {

@@ -298,6 +298,30 @@ share: 0.02
   EXPECT_EQ(r.defs.holdouts[0].share, 0.02);
 }
 
+TEST(ParseDefinitionsText, DurationMetricsDefaultToLowerIsBetter) {
+  LoadResult r = Parse(R"(kind: metric
+key: time_to_resolution
+type: duration
+event: ticket_resolved
+---
+kind: metric
+key: handle_time_up
+type: duration
+event: ticket_resolved
+direction: higher
+---
+kind: metric
+key: revenue
+type: mean
+event: purchase
+)");
+  ASSERT_TRUE(r.ok()) << r.errors[0].ToString();
+  ASSERT_THAT(r.defs.metrics, SizeIs(3));
+  EXPECT_EQ(r.defs.metrics[0].direction, MetricDirection::kLower);
+  EXPECT_EQ(r.defs.metrics[1].direction, MetricDirection::kHigher);
+  EXPECT_EQ(r.defs.metrics[2].direction, MetricDirection::kHigher);
+}
+
 TEST(ParseDefinitionsText, DoesNotValidate) {
   LoadResult r = Parse(R"(kind: experiment
 key: bad
