@@ -49,19 +49,32 @@ enum class Op {
 
 const absl::flat_hash_map<absl::string_view, Op>& OperatorTable() {
   static const auto* table = new absl::flat_hash_map<absl::string_view, Op>{
-      {"$eq", Op::kEq},           {"$ne", Op::kNe},
-      {"$lt", Op::kLt},           {"$lte", Op::kLte},
-      {"$gt", Op::kGt},           {"$gte", Op::kGte},
-      {"$in", Op::kIn},           {"$nin", Op::kNin},
-      {"$ini", Op::kIni},         {"$nini", Op::kNini},
-      {"$exists", Op::kExists},   {"$type", Op::kType},
-      {"$regex", Op::kRegex},     {"$regexi", Op::kRegex},
-      {"$elemMatch", Op::kElemMatch}, {"$size", Op::kSize},
-      {"$all", Op::kAll},         {"$alli", Op::kAll},
-      {"$not", Op::kNot},         {"$inGroup", Op::kInGroup},
-      {"$notInGroup", Op::kNotInGroup}, {"$veq", Op::kVeq},
-      {"$vne", Op::kVne},         {"$vgt", Op::kVgt},
-      {"$vgte", Op::kVgte},       {"$vlt", Op::kVlt},
+      {"$eq", Op::kEq},
+      {"$ne", Op::kNe},
+      {"$lt", Op::kLt},
+      {"$lte", Op::kLte},
+      {"$gt", Op::kGt},
+      {"$gte", Op::kGte},
+      {"$in", Op::kIn},
+      {"$nin", Op::kNin},
+      {"$ini", Op::kIni},
+      {"$nini", Op::kNini},
+      {"$exists", Op::kExists},
+      {"$type", Op::kType},
+      {"$regex", Op::kRegex},
+      {"$regexi", Op::kRegex},
+      {"$elemMatch", Op::kElemMatch},
+      {"$size", Op::kSize},
+      {"$all", Op::kAll},
+      {"$alli", Op::kAll},
+      {"$not", Op::kNot},
+      {"$inGroup", Op::kInGroup},
+      {"$notInGroup", Op::kNotInGroup},
+      {"$veq", Op::kVeq},
+      {"$vne", Op::kVne},
+      {"$vgt", Op::kVgt},
+      {"$vgte", Op::kVgte},
+      {"$vlt", Op::kVlt},
       {"$vlte", Op::kVlte},
   };
   return *table;
@@ -72,22 +85,22 @@ struct CondNode;
 
 struct OpTest {
   Op op = Op::kNever;
-  Value operand;                       // comparison operators
-  bool flag = false;                   // $exists: truthy operand
-  bool case_insensitive = false;       // $ini $nini $alli
-  std::string text;                    // $type name, group key, version
-  ScalarSet set;                       // $in $nin $ini $nini
-  std::unique_ptr<RE2> regex;          // $regex $regexi
-  std::unique_ptr<ValueTest> inner;    // $not $size, $elemMatch on values
+  Value operand;                         // comparison operators
+  bool flag = false;                     // $exists: truthy operand
+  bool case_insensitive = false;         // $ini $nini $alli
+  std::string text;                      // $type name, group key, version
+  ScalarSet set;                         // $in $nin $ini $nini
+  std::unique_ptr<RE2> regex;            // $regex $regexi
+  std::unique_ptr<ValueTest> inner;      // $not $size, $elemMatch on values
   std::unique_ptr<CondNode> inner_cond;  // $elemMatch on objects
-  std::vector<ValueTest> all;          // $all $alli
+  std::vector<ValueTest> all;            // $all $alli
 };
 
 struct ValueTest {
   enum class Kind { kString, kNumber, kBool, kNull, kDeepEqual, kOps };
   Kind kind = Kind::kNull;
   Value literal;
-  std::string lowered;           // kString when case_insensitive
+  std::string lowered;  // kString when case_insensitive
   bool case_insensitive = false;
   std::vector<OpTest> ops;
 };
@@ -133,8 +146,8 @@ class Compiler {
         if (!value.is_array()) {
           if (strict_) return Error(sub, "operand must be an array");
           // JavaScript: a non-array passes $or/$and and fails $nor.
-          list.kind = key == "$nor" ? CondNode::Kind::kFalse
-                                    : CondNode::Kind::kTrue;
+          list.kind =
+              key == "$nor" ? CondNode::Kind::kFalse : CondNode::Kind::kTrue;
         } else {
           for (size_t i = 0; i < value.items().size(); ++i) {
             ASSIGN_OR_RETURN(
@@ -202,8 +215,8 @@ class Compiler {
     }
     test->kind = ValueTest::Kind::kOps;
     for (const auto& [name, operand] : cond.members()) {
-      ASSIGN_OR_RETURN(OpTest op,
-                       CompileOp(name, operand, absl::StrCat(field, ".", name)));
+      ASSIGN_OR_RETURN(
+          OpTest op, CompileOp(name, operand, absl::StrCat(field, ".", name)));
       test->ops.push_back(std::move(op));
     }
     return test;
@@ -222,8 +235,7 @@ class Compiler {
     return never;
   }
 
-  absl::StatusOr<OpTest> CompileOp(absl::string_view name,
-                                   const Value& operand,
+  absl::StatusOr<OpTest> CompileOp(absl::string_view name, const Value& operand,
                                    const std::string& field) {
     auto it = OperatorTable().find(name);
     if (it == OperatorTable().end()) {
@@ -231,9 +243,8 @@ class Compiler {
     }
     OpTest op;
     op.op = it->second;
-    op.case_insensitive =
-        name == "$ini" || name == "$nini" || name == "$alli" ||
-        name == "$regexi";
+    op.case_insensitive = name == "$ini" || name == "$nini" ||
+                          name == "$alli" || name == "$regexi";
     switch (op.op) {
       case Op::kEq:
       case Op::kNe:
@@ -264,7 +275,8 @@ class Compiler {
           static constexpr absl::string_view kTypes[] = {
               "null", "boolean", "number", "string", "array", "object"};
           bool known = false;
-          for (absl::string_view t : kTypes) known = known || t == operand.as_string();
+          for (absl::string_view t : kTypes)
+            known = known || t == operand.as_string();
           if (!known) {
             return Error(field,
                          "type must be one of null, boolean, number, string, "
@@ -311,10 +323,10 @@ class Compiler {
           return op;
         }
         for (size_t i = 0; i < operand.items().size(); ++i) {
-          ASSIGN_OR_RETURN(auto test,
-                           CompileValue(operand.items()[i],
-                                        absl::StrCat(field, "[", i, "]"),
-                                        op.case_insensitive));
+          ASSIGN_OR_RETURN(
+              auto test,
+              CompileValue(operand.items()[i], absl::StrCat(field, "[", i, "]"),
+                           op.case_insensitive));
           op.all.push_back(std::move(*test));
         }
         return op;
@@ -322,7 +334,8 @@ class Compiler {
       case Op::kInGroup:
       case Op::kNotInGroup:
         if (!operand.is_string()) {
-          if (strict_) return Error(field, "operand must be a group key string");
+          if (strict_)
+            return Error(field, "operand must be a group key string");
           std::string scratch;
           op.text = std::string(js::ToString(operand, scratch));
           return op;
@@ -438,8 +451,7 @@ bool EvalOp(const OpTest& op, const Value& actual, const GroupSet& groups) {
     case Op::kRegex: {
       std::string scratch;
       absl::string_view s = js::ToString(actual, scratch);
-      return RE2::PartialMatch(re2::StringPiece(s.data(), s.size()),
-                               *op.regex);
+      return RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *op.regex);
     }
     case Op::kElemMatch:
       if (!actual.is_array()) return false;
@@ -452,9 +464,8 @@ bool EvalOp(const OpTest& op, const Value& actual, const GroupSet& groups) {
       return false;
     case Op::kSize:
       if (!actual.is_array()) return false;
-      return EvalValue(*op.inner,
-                       Value(static_cast<double>(actual.items().size())),
-                       groups);
+      return EvalValue(
+          *op.inner, Value(static_cast<double>(actual.items().size())), groups);
     case Op::kAll:
       if (!actual.is_array()) return false;
       for (const ValueTest& want : op.all) {
@@ -583,8 +594,7 @@ absl::StatusOr<Condition> Condition::Compile(const Value& doc,
   return c;
 }
 
-bool Condition::Matches(const Value& attributes,
-                        const GroupSet& groups) const {
+bool Condition::Matches(const Value& attributes, const GroupSet& groups) const {
   if (root_ == nullptr) return true;
   return condition_internal::EvalCond(*root_, attributes, groups);
 }

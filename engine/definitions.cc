@@ -136,7 +136,6 @@ void CheckFraction(Reporter& r, absl::string_view field, double v, double lo,
   }
 }
 
-
 void ValidateExperiment(const ExperimentDef& e, const Index& index,
                         std::vector<DefinitionError>& out) {
   Reporter r(out, "experiment", e.key);
@@ -151,8 +150,8 @@ void ValidateExperiment(const ExperimentDef& e, const Index& index,
 
   // Variants and weights.
   if (e.variants.size() < 2) {
-    r.Add("variants", absl::StrCat("needs at least 2 variants, got ",
-                                   e.variants.size()));
+    r.Add("variants",
+          absl::StrCat("needs at least 2 variants, got ", e.variants.size()));
   }
   absl::flat_hash_set<std::string> variant_keys;
   size_t with_weight = 0;
@@ -205,8 +204,9 @@ void ValidateExperiment(const ExperimentDef& e, const Index& index,
   // Layer.
   if (!e.layer.empty()) {
     if (!index.layers.contains(e.layer)) {
-      r.Add("layer", absl::StrCat("unknown layer '", e.layer,
-                                  "' (declare it with a kind: layer document)"));
+      r.Add("layer",
+            absl::StrCat("unknown layer '", e.layer,
+                         "' (declare it with a kind: layer document)"));
     }
     if (!e.layer_range.has_value()) {
       r.Add("layer_range", "is required when layer is set");
@@ -224,11 +224,11 @@ void ValidateExperiment(const ExperimentDef& e, const Index& index,
       auto it = index.layers.find(e.layer);
       if (it != index.layers.end() && it->second->holdout > 0 &&
           lr.end > 1 - it->second->holdout + 1e-12) {
-        r.Add("layer_range",
-              absl::StrFormat("overlaps the layer's holdout [%g, 1); end "
-                              "must be <= %g",
-                              1 - it->second->holdout,
-                              1 - it->second->holdout));
+        r.Add(
+            "layer_range",
+            absl::StrFormat("overlaps the layer's holdout [%g, 1); end "
+                            "must be <= %g",
+                            1 - it->second->holdout, 1 - it->second->holdout));
       }
     }
   }
@@ -315,9 +315,9 @@ absl::StatusOr<ExperimentStatus> ParseExperimentStatus(absl::string_view name) {
   for (const NamedStatus& s : kStatuses) {
     if (s.name == name) return s.status;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown status '", name,
-      "' (expected draft, running, paused, stopped or launched)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown status '", name,
+                   "' (expected draft, running, paused, stopped or launched)"));
 }
 
 absl::string_view MetricTypeName(MetricType type) {

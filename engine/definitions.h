@@ -38,14 +38,14 @@ absl::string_view ExperimentStatusName(ExperimentStatus status);
 absl::StatusOr<ExperimentStatus> ParseExperimentStatus(absl::string_view name);
 
 struct VariantDef {
-  std::string key;                // unique within the experiment
-  std::string name;               // display name (optional)
-  std::optional<double> weight;   // all set or all unset (= equal weights)
-  Value payload;                  // JSON delivered with the assignment
+  std::string key;               // unique within the experiment
+  std::string name;              // display name (optional)
+  std::optional<double> weight;  // all set or all unset (= equal weights)
+  Value payload;                 // JSON delivered with the assignment
 };
 
 struct ExperimentDef {
-  std::string key;                // [A-Za-z0-9_.-], 1..128 characters
+  std::string key;  // [A-Za-z0-9_.-], 1..128 characters
   std::string name;
   std::string description;
   std::string hypothesis;
@@ -62,17 +62,17 @@ struct ExperimentDef {
   // Attribute hashed when the unit id (or hash attribute) is absent.
   std::string fallback_attribute;
   std::vector<VariantDef> variants;
-  double coverage = 1.0;          // share of eligible units enrolled, [0,1]
+  double coverage = 1.0;              // share of eligible units enrolled, [0,1]
   std::vector<std::string> segments;  // persona segments, all must match
-  Value condition;                // null or {} = everyone
-  std::string layer;              // a declared LayerDef key (optional)
+  Value condition;                    // null or {} = everyone
+  std::string layer;                  // a declared LayerDef key (optional)
   std::optional<BucketRange> layer_range;  // required with `layer`
-  bool exempt_from_holdout = false;   // skip the global holdout
+  bool exempt_from_holdout = false;        // skip the global holdout
   // QA overrides: unit id -> variant key, in file order.
   std::vector<std::pair<std::string, std::string>> forced;
-  absl::Time start = absl::InfinitePast();   // schedule window [start, end)
+  absl::Time start = absl::InfinitePast();  // schedule window [start, end)
   absl::Time end = absl::InfiniteFuture();
-  std::string winner;             // variant key; required when launched
+  std::string winner;                   // variant key; required when launched
   std::vector<std::string> metrics;     // goal metrics, primary first
   std::vector<std::string> guardrails;  // guardrail metrics
 };
@@ -117,15 +117,15 @@ struct MetricDef {
   std::string name;
   std::string description;
   MetricType type = MetricType::kBinomial;
-  std::string event;              // event name counted (numerator for ratio)
+  std::string event;  // event name counted (numerator for ratio)
   std::string value_property = "value";  // event property summed/averaged
-  Value filter;                   // condition on event properties (optional)
-  double window_hours = 0;        // conversion window after exposure; 0 = none
+  Value filter;             // condition on event properties (optional)
+  double window_hours = 0;  // conversion window after exposure; 0 = none
   MetricDirection direction = MetricDirection::kHigher;
   bool guardrail = false;
-  std::optional<double> cap;      // per-unit cap (winsorisation) for mean
-  std::string denominator_event;  // ratio metrics
-  double retention_hours = 0;     // retention metrics: return after N hours
+  std::optional<double> cap;        // per-unit cap (winsorisation) for mean
+  std::string denominator_event;    // ratio metrics
+  double retention_hours = 0;       // retention metrics: return after N hours
   std::optional<double> scale_min;  // score/ces: allowed answer range
   std::optional<double> scale_max;
 };
@@ -136,8 +136,8 @@ struct MetricDef {
 struct LayerDef {
   std::string key;
   std::string description;
-  std::string salt;               // empty means the key
-  double holdout = 0;             // [0, 1)
+  std::string salt;    // empty means the key
+  double holdout = 0;  // [0, 1)
 };
 
 // The global holdout: a share of units kept out of every experiment (unless
@@ -145,8 +145,8 @@ struct LayerDef {
 struct HoldoutDef {
   std::string key;
   std::string description;
-  std::string salt;               // empty means the key
-  double share = 0;               // [0, 0.5]
+  std::string salt;  // empty means the key
+  double share = 0;  // [0, 0.5]
 };
 
 struct Definitions {
@@ -172,9 +172,9 @@ struct DefinitionError {
 };
 
 // Checks every rule of every definition, including cross references
-// (segments, metrics, layers and $inGroup groups exist; layer ranges do not overlap; conditions
-// compile strictly). Returns all violations, in definition order; empty when
-// the definitions are valid.
+// (segments, metrics, layers and $inGroup groups exist; layer ranges do not
+// overlap; conditions compile strictly). Returns all violations, in definition
+// order; empty when the definitions are valid.
 std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs);
 
 // True when `key` is a valid key: 1..128 of [A-Za-z0-9_.-], starting with a

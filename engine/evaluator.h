@@ -63,7 +63,7 @@ struct Unit {
 
 struct Assignment {
   const CompiledExperiment* experiment = nullptr;  // owned by the snapshot
-  int variant = -1;            // index into variants, -1 when none
+  int variant = -1;  // index into variants, -1 when none
   Reason reason = Reason::kNotRunning;
   bool used_fallback = false;  // hashed on the fallback attribute
   double position = -1;        // the unit's hash position, -1 if not hashed

@@ -114,9 +114,9 @@ class Parser {
         // message is always valid UTF-8.
         return Fail(absl::StrCat(
             "unexpected character '",
-            (c >= 0x20 && c < 0x7f) ? std::string(1, c)
-                                    : absl::StrFormat("\\x%02x",
-                                                      static_cast<unsigned char>(c)),
+            (c >= 0x20 && c < 0x7f)
+                ? std::string(1, c)
+                : absl::StrFormat("\\x%02x", static_cast<unsigned char>(c)),
             "'"));
     }
   }

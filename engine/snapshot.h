@@ -52,10 +52,10 @@ struct CompiledExperiment {
   std::vector<BucketRange> ranges;     // one per variant
   std::vector<int> segments;           // indices into segments()
   Condition condition;
-  int layer = -1;                      // index into layers(), -1 = none
+  int layer = -1;  // index into layers(), -1 = none
   BucketRange layer_range{0, 1};
   absl::flat_hash_map<std::string, int> forced;  // unit id -> variant index
-  int winner = -1;                     // variant index when launched
+  int winner = -1;                               // variant index when launched
   bool uses_global_holdout = false;
 
   const std::string& key() const { return def->key; }

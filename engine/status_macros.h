@@ -16,9 +16,9 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function when it is not OK.
-#define RETURN_IF_ERROR(expr)                                \
-  do {                                                       \
-    const ::absl::Status cxlab_status_internal_ = (expr);    \
+#define RETURN_IF_ERROR(expr)                                        \
+  do {                                                               \
+    const ::absl::Status cxlab_status_internal_ = (expr);            \
     if (!cxlab_status_internal_.ok()) return cxlab_status_internal_; \
   } while (0)
 
@@ -27,8 +27,8 @@
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status from
 // the enclosing function, otherwise moves the value into `lhs`.
-#define ASSIGN_OR_RETURN(lhs, rexpr)                                         \
-  CXLAB_ASSIGN_OR_RETURN_IMPL_(                                              \
+#define ASSIGN_OR_RETURN(lhs, rexpr) \
+  CXLAB_ASSIGN_OR_RETURN_IMPL_(      \
       CXLAB_STATUS_CONCAT_(cxlab_statusor_, __LINE__), lhs, rexpr)
 
 #define CXLAB_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

@@ -43,9 +43,9 @@ class AllocationCounter {
   explicit AllocationCounter(benchmark::State& state)
       : state_(state), start_(g_allocations.load()) {}
   ~AllocationCounter() {
-    state_.counters["allocs/op"] = benchmark::Counter(
-        static_cast<double>(g_allocations.load() - start_),
-        benchmark::Counter::kAvgIterations);
+    state_.counters["allocs/op"] =
+        benchmark::Counter(static_cast<double>(g_allocations.load() - start_),
+                           benchmark::Counter::kAvgIterations);
   }
 
  private:
@@ -72,9 +72,8 @@ std::vector<Unit> MakeUnits() {
     u.attributes = MustParse(absl::StrCat(
         R"({"country":")", kCountries[i % 6], R"(","device":")",
         kDevices[i % 3], R"(","age":)", 18 + i % 50, R"(,"children":)", i % 3,
-        R"(,"is_returning":)", (i % 2 ? "true" : "false"),
-        R"(,"cart_items":)", i % 4,
-        R"(,"interests":["running","yoga","hiking"],"app_version":"4.)",
+        R"(,"is_returning":)", (i % 2 ? "true" : "false"), R"(,"cart_items":)",
+        i % 4, R"(,"interests":["running","yoga","hiking"],"app_version":"4.)",
         i % 10, R"(.0","address":{"country":"US","city":"Austin"}})"));
     units.push_back(std::move(u));
   }
@@ -96,9 +95,9 @@ ExperimentDef MakeExperiment(int i, bool targeted) {
     if (i % 4 == 0) {
       e.segments = {absl::StrCat("segment_", i % 5)};
     } else {
-      e.condition = MustParse(absl::StrCat(
-          R"({"country":{"$in":["US","CA","GB"]},"age":{"$gte":)", 18 + i % 20,
-          R"(},"device":{"$ne":"tablet"}})"));
+      e.condition = MustParse(
+          absl::StrCat(R"({"country":{"$in":["US","CA","GB"]},"age":{"$gte":)",
+                       18 + i % 20, R"(},"device":{"$ne":"tablet"}})"));
     }
   }
   return e;

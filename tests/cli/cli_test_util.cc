@@ -159,8 +159,8 @@ CommandResult RunBinary(TempDir& dir, const std::vector<std::string>& args,
 
   CommandResult result;
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, CXLAB_BINARY, &actions, nullptr, argv.data(),
-                       environ);
+  int rc =
+      posix_spawn(&pid, CXLAB_BINARY, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     result.err = "posix_spawn failed: " + std::to_string(rc);

@@ -15,16 +15,16 @@
 namespace cxlab::cli {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
-using ::testing::StartsWith;
 using engine::ParseJson;
 using engine::Value;
 using testing::CommandResult;
+using ::testing::HasSubstr;
 using testing::kDefinitionsYaml;
 using testing::kNow;
 using testing::Lines;
 using testing::RunBinary;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
 using testing::TempDir;
 
 // The assignment object for `experiment` in an eval JSON document, or null.
@@ -87,9 +87,8 @@ TEST_F(EvalTest, JsonListsRunningExperimentsInDefinitionOrder) {
   std::vector<std::string> keys;
   for (const Value& a : list->items()) keys.push_back(Field(a, "experiment"));
   EXPECT_THAT(keys, ::testing::ElementsAre(
-                        "checkout_button", "returning_banner",
-                        "big_cart_offer", "three_way", "beta_feature",
-                        "summer_sale"));
+                        "checkout_button", "returning_banner", "big_cart_offer",
+                        "three_way", "beta_feature", "summer_sale"));
   Value a = FindAssignment(doc, "checkout_button");
   EXPECT_EQ(Field(a, "reason"), "assigned");
   EXPECT_THAT(Field(a, "variant"), ::testing::AnyOf("control", "green"));
@@ -149,9 +148,8 @@ TEST_F(EvalTest, SegmentsAndConditionsSeeAttributes) {
             "not_targeted");
 
   // --attr values are JSON when they parse; dots nest.
-  Value targeted =
-      EvalJson({"--unit", "u-7", "--attr", "is_returning=true", "--attr",
-                "cart.items=3", "--attr", "id=beta-2"});
+  Value targeted = EvalJson({"--unit", "u-7", "--attr", "is_returning=true",
+                             "--attr", "cart.items=3", "--attr", "id=beta-2"});
   EXPECT_EQ(Field(FindAssignment(targeted, "returning_banner"), "reason"),
             "assigned");
   EXPECT_EQ(Field(FindAssignment(targeted, "big_cart_offer"), "reason"),
@@ -186,14 +184,12 @@ TEST_F(EvalTest, OtherUnitTypesViaId) {
             "missing_unit_id");
   Value both = EvalJson(
       {"--unit", "d-1", "--unit-type", "device", "--id", "user=qa-green"});
-  EXPECT_EQ(Field(FindAssignment(both, "checkout_button"), "reason"),
-            "forced");
+  EXPECT_EQ(Field(FindAssignment(both, "checkout_button"), "reason"), "forced");
   EXPECT_EQ(Field(both, "unit"), "d-1");
 }
 
 TEST_F(EvalTest, UnitsFilePrintsOneJsonLinePerUnit) {
-  std::string units =
-      dir_.Write("units.txt", "u-1\n\nqa-green\r\n  u-3  \n\n");
+  std::string units = dir_.Write("units.txt", "u-1\n\nqa-green\r\n  u-3  \n\n");
   CommandResult r = Eval({"--units-file", units});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> lines = Lines(r.out);
@@ -273,8 +269,7 @@ TEST(EvalCommand, RunEvalDirectly) {
   ASSERT_EQ(RunEval(options, out, err), kExitOk) << err.str();
   absl::StatusOr<Value> doc = ParseJson(out.str());
   ASSERT_TRUE(doc.ok());
-  EXPECT_EQ(Field(FindAssignment(*doc, "checkout_button"), "variant"),
-            "green");
+  EXPECT_EQ(Field(FindAssignment(*doc, "checkout_button"), "variant"), "green");
 
   options.attrs = {"broken"};
   std::ostringstream out2, err2;
@@ -292,8 +287,8 @@ TEST(EvalCommand, AttributeHelpers) {
   EXPECT_EQ(ParseAttrValue(""), Value(""));
   EXPECT_TRUE(ParseAttrValue(R"(["a", 1])").is_array());
 
-  absl::StatusOr<Value> attrs = BuildAttributes(
-      R"({"a": {"x": 1}, "n": 0})", {"a.y=2", "b.c.d=deep", "n=7"});
+  absl::StatusOr<Value> attrs = BuildAttributes(R"({"a": {"x": 1}, "n": 0})",
+                                                {"a.y=2", "b.c.d=deep", "n=7"});
   ASSERT_TRUE(attrs.ok()) << attrs.status();
   EXPECT_EQ(engine::ToJson(*attrs),
             R"({"a":{"x":1,"y":2},"n":7,"b":{"c":{"d":"deep"}}})");

@@ -15,20 +15,20 @@
 namespace cxlab::cli {
 namespace {
 
+using testing::CommandResult;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::SizeIs;
-using ::testing::StartsWith;
-using testing::CommandResult;
 using testing::Lines;
 using testing::RunBinary;
 using testing::RunInProcess;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
 using testing::TempDir;
 
 CommandResult Match(TempDir& dir, const std::string& condition,
                     const std::string& attributes) {
-  return RunBinary(dir, {"match", "--condition", condition, "--attributes",
-                         attributes});
+  return RunBinary(
+      dir, {"match", "--condition", condition, "--attributes", attributes});
 }
 
 TEST(MatchCommand, PrintsTrueOrFalse) {
@@ -63,13 +63,13 @@ TEST(MatchCommand, Groups) {
   TempDir dir;
   const std::string condition = R"({"id": {"$inGroup": "vip"}})";
   const std::string groups = R"({"vip": ["u1", 7]})";
-  CommandResult in = RunBinary(dir, {"match", "--condition", condition,
-                                     "--attributes", R"({"id": 7})",
-                                     "--groups", groups});
+  CommandResult in =
+      RunBinary(dir, {"match", "--condition", condition, "--attributes",
+                      R"({"id": 7})", "--groups", groups});
   EXPECT_EQ(in.out, "true\n") << in.err;
-  CommandResult strict = RunBinary(dir, {"match", "--condition", condition,
-                                         "--attributes", R"({"id": "7"})",
-                                         "--groups", groups});
+  CommandResult strict =
+      RunBinary(dir, {"match", "--condition", condition, "--attributes",
+                      R"({"id": "7"})", "--groups", groups});
   EXPECT_EQ(strict.out, "false\n") << strict.err;
   CommandResult no_groups = Match(dir, condition, R"({"id": "u1"})");
   EXPECT_EQ(no_groups.out, "false\n") << no_groups.err;
@@ -80,8 +80,7 @@ TEST(MatchCommand, BadInputExitsTwoWithOneLine) {
   const std::vector<std::vector<std::string>> cases = {
       {"match", "--condition", "{", "--attributes", "{}"},
       {"match", "--condition", "{}", "--attributes", "{\"a\" 1}"},
-      {"match", "--condition", R"({"a": {"$bogus": 1}})", "--attributes",
-       "{}"},
+      {"match", "--condition", R"({"a": {"$bogus": 1}})", "--attributes", "{}"},
       {"match", "--condition", R"({"a": {"$regex": "("}})", "--attributes",
        "{}"},
       {"match", "--condition", "[1]", "--attributes", "{}"},
@@ -111,16 +110,23 @@ TEST(MatchCommand, BadInputExitsTwoWithOneLine) {
 TEST(MatchCommand, BatchAnswersEveryLine) {
   TempDir dir;
   const std::string input =
-      R"({"condition": {"a": 1}, "attributes": {"a": 1}})" "\n"
-      R"({"condition": {"a": 1}, "attributes": {"a": 2}})" "\n"
+      R"({"condition": {"a": 1}, "attributes": {"a": 1}})"
+      "\n"
+      R"({"condition": {"a": 1}, "attributes": {"a": 2}})"
+      "\n"
       "\n"
       "this is not json\n"
-      R"({"attributes": {"a": 1}})" "\n"
-      R"({"condition": {"a": {"$nope": 1}}, "attributes": {}})" "\n"
+      R"({"attributes": {"a": 1}})"
+      "\n"
+      R"({"condition": {"a": {"$nope": 1}}, "attributes": {}})"
+      "\n"
       "   \r\n"
-      R"({"condition": {"id": {"$inGroup": "g"}}, "attributes": {"id": "x"}, "groups": {"g": ["x"]}})" "\n"
-      R"({"condition": {}})" "\n"
-      R"([1, 2])" "\n"
+      R"({"condition": {"id": {"$inGroup": "g"}}, "attributes": {"id": "x"}, "groups": {"g": ["x"]}})"
+      "\n"
+      R"({"condition": {}})"
+      "\n"
+      R"([1, 2])"
+      "\n"
       R"({"condition": {}, "attribute": {}})";  // no final newline
   CommandResult r = RunBinary(dir, {"match", "--batch"}, input);
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -183,15 +189,14 @@ TEST(MatchCommand, RunMatchDirectly) {
   EXPECT_THAT(Lines(out2.str()),
               ElementsAre("false", StartsWith("{\"error\":\"line 1, column")));
 
-  EXPECT_EQ(*MatchBatchLine(R"({"condition": {}, "attributes": null})"),
-            true);
+  EXPECT_EQ(*MatchBatchLine(R"({"condition": {}, "attributes": null})"), true);
   EXPECT_FALSE(MatchBatchLine(R"({"condition": 5})").ok());
 }
 
 TEST(MatchCommand, InProcessMatchesSubprocess) {
-  CommandResult r = RunInProcess(
-      {"match", "--condition", R"({"n": {"$gt": 1}})", "--attributes",
-       R"({"n": 2})"});
+  CommandResult r =
+      RunInProcess({"match", "--condition", R"({"n": {"$gt": 1}})",
+                    "--attributes", R"({"n": 2})"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "true\n");
 }

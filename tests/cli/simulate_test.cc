@@ -20,16 +20,16 @@
 namespace cxlab::cli {
 namespace {
 
+using testing::CommandResult;
 using ::testing::DoubleNear;
 using ::testing::HasSubstr;
-using ::testing::Not;
-using ::testing::SizeIs;
-using ::testing::StartsWith;
-using testing::CommandResult;
 using testing::kDefinitionsYaml;
 using testing::kNow;
 using testing::Lines;
+using ::testing::Not;
 using testing::RunBinary;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
 using testing::TempDir;
 
 struct Row {
@@ -103,8 +103,7 @@ TEST_F(SimulateTest, EveryRunningExperimentSplitsNearItsWeights) {
   ASSERT_TRUE(checkout.found) << r.out;
   ASSERT_THAT(checkout.rows, SizeIs(2));
   EXPECT_EQ(checkout.rows["control"].weight, 0.5);
-  EXPECT_EQ(checkout.rows["control"].observed +
-                checkout.rows["green"].observed,
+  EXPECT_EQ(checkout.rows["control"].observed + checkout.rows["green"].observed,
             20000);
   EXPECT_THAT(checkout.rows["control"].share, DoubleNear(50, 2));
   EXPECT_THAT(checkout.rows["green"].share, DoubleNear(50, 2));
@@ -158,11 +157,8 @@ TEST_F(SimulateTest, OutputIsDeterministic) {
 
 TEST_F(SimulateTest, BadInputExitsTwo) {
   const std::vector<std::vector<std::string>> cases = {
-      {"--visitors", "0"},
-      {"--visitors", "-3"},
-      {"--visitors", "many"},
-      {"--now", "soon"},
-      {"--unknown-flag"},
+      {"--visitors", "0"}, {"--visitors", "-3"}, {"--visitors", "many"},
+      {"--now", "soon"},   {"--unknown-flag"},
   };
   for (const auto& args : cases) {
     CommandResult r = Simulate(args);

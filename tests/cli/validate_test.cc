@@ -12,14 +12,14 @@
 namespace cxlab::cli {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
-using ::testing::StartsWith;
 using testing::CommandResult;
+using ::testing::HasSubstr;
 using testing::kDefinitionsYaml;
 using testing::Lines;
 using testing::RunBinary;
 using testing::RunInProcess;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
 using testing::TempDir;
 
 constexpr char kBadWeights[] = R"yaml(kind: experiment
@@ -53,7 +53,8 @@ TEST(ValidateCommand, DirectoryCountsEveryFile) {
   dir.Write("defs/more/extra.yaml",
             "kind: segment\nkey: mobile\ncondition: {device: mobile}\n");
   dir.Write("defs/README.txt", "not a definitions file");
-  CommandResult r = RunBinary(dir, {"validate", "--file", dir.path() + "/defs"});
+  CommandResult r =
+      RunBinary(dir, {"validate", "--file", dir.path() + "/defs"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "ok: 7 experiments, 2 segments, 1 groups, 1 metrics, 1 layers in "

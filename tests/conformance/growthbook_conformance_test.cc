@@ -23,15 +23,14 @@ namespace cxlab::engine {
 namespace {
 
 const std::string& CasesPath() {
-  static const std::string* path =
-      new std::string(std::string(CXLAB_CONFORMANCE_DIR) +
-                      "/growthbook-cases.json");
+  static const std::string* path = new std::string(
+      std::string(CXLAB_CONFORMANCE_DIR) + "/growthbook-cases.json");
   return *path;
 }
 
 // Loads the suite once; nullptr when the file is absent.
 const Value* Cases() {
-  static const Value* cases = [] () -> const Value* {
+  static const Value* cases = []() -> const Value* {
     std::ifstream in(CasesPath());
     if (!in) return nullptr;
     std::stringstream buffer;
@@ -47,16 +46,16 @@ const Value* Cases() {
 }
 
 // Returns the section, or nullptr after skipping/failing as appropriate.
-#define CXLAB_SECTION_OR_SKIP(var, name)                                    \
-  const Value* var = Cases() == nullptr ? nullptr : Cases()->Find(name);    \
-  if (var == nullptr) {                                                     \
-    const char* ci = std::getenv("CI");                                     \
-    if (ci != nullptr && std::string(ci) == "true") {                       \
-      FAIL() << "conformance file or section missing under CI: "            \
-             << CasesPath() << " [" << name << "]";                          \
-    }                                                                       \
-    GTEST_SKIP() << "GrowthBook conformance cases not found at "            \
-                 << CasesPath() << " (set -DCXLAB_CONFORMANCE_DIR)";         \
+#define CXLAB_SECTION_OR_SKIP(var, name)                                 \
+  const Value* var = Cases() == nullptr ? nullptr : Cases()->Find(name); \
+  if (var == nullptr) {                                                  \
+    const char* ci = std::getenv("CI");                                  \
+    if (ci != nullptr && std::string(ci) == "true") {                    \
+      FAIL() << "conformance file or section missing under CI: "         \
+             << CasesPath() << " [" << name << "]";                      \
+    }                                                                    \
+    GTEST_SKIP() << "GrowthBook conformance cases not found at "         \
+                 << CasesPath() << " (set -DCXLAB_CONFORMANCE_DIR)";     \
   }
 
 GroupSet GroupsFrom(const Value& saved) {
@@ -95,8 +94,8 @@ TEST(GrowthBookConformance, EvalCondition) {
           << "strict, case: " << name;
     } else {
       ++strict_rejected;
-      EXPECT_FALSE(expected) << "strict mode rejected a passing case: "
-                             << name << ": " << strict.status();
+      EXPECT_FALSE(expected) << "strict mode rejected a passing case: " << name
+                             << ": " << strict.status();
     }
     ++ran;
   }

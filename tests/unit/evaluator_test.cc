@@ -86,7 +86,8 @@ TEST(Evaluator, AssignsDeterministicallyFromTheHash) {
     ASSERT_EQ(a.reason, Reason::kAssigned);
     EXPECT_EQ(a.variant, b.variant);
     // The variant is exactly the range holding the documented position.
-    double expected_u = HashPositionForSalt("checkout_redesign", u.ids[0].second);
+    double expected_u =
+        HashPositionForSalt("checkout_redesign", u.ids[0].second);
     EXPECT_EQ(a.position, expected_u);
     EXPECT_EQ(a.variant, expected_u < 0.5 ? 0 : 1);
   }
@@ -102,7 +103,8 @@ TEST(Evaluator, SaltKeepsAssignmentsWhenTheKeyChanges) {
   auto s2 = Build(std::move(d2));
   for (int i = 0; i < 500; ++i) {
     Unit u = UserUnit("u" + std::to_string(i));
-    EXPECT_EQ(Eval(*s1, "hero", u).variant, Eval(*s2, "hero_renamed", u).variant);
+    EXPECT_EQ(Eval(*s1, "hero", u).variant,
+              Eval(*s2, "hero_renamed", u).variant);
   }
 }
 
@@ -113,7 +115,8 @@ TEST(Evaluator, SplitOf100000UnitsMatchesWeights) {
   auto snap = Build(std::move(d));
   std::vector<int64_t> counts(3, 0);
   for (int i = 0; i < 100000; ++i) {
-    Assignment a = Eval(*snap, "hero_banner", UserUnit("visitor-" + std::to_string(i)));
+    Assignment a =
+        Eval(*snap, "hero_banner", UserUnit("visitor-" + std::to_string(i)));
     ASSERT_EQ(a.reason, Reason::kAssigned);
     ++counts[a.variant];
   }
@@ -261,7 +264,8 @@ TEST(Evaluator, ReasonsFollowTheDocumentedOrder) {
   d.experiments.push_back(launched);
   auto snap = Build(std::move(d));
 
-  Value eligible = Json(R"({"is_returning": true, "cart_items": 2, "country": "US"})");
+  Value eligible =
+      Json(R"({"is_returning": true, "cart_items": 2, "country": "US"})");
   // not_running beats forced.
   EXPECT_EQ(Eval(*snap, "draft_test", UserUnit("qa-1", eligible)).reason,
             Reason::kNotRunning);
@@ -271,28 +275,42 @@ TEST(Evaluator, ReasonsFollowTheDocumentedOrder) {
   EXPECT_EQ(forced.reason, Reason::kForced);
   EXPECT_EQ(forced.variant_key(), "treatment_1");
   // schedule window [start, end).
-  EXPECT_EQ(Eval(*snap, "checkout", UserUnit("v1", eligible), kNow + absl::Hours(24)).reason,
-            Reason::kOutsideSchedule);
-  EXPECT_EQ(Eval(*snap, "checkout", UserUnit("v1", eligible), kNow - absl::Hours(25)).reason,
-            Reason::kOutsideSchedule);
+  EXPECT_EQ(
+      Eval(*snap, "checkout", UserUnit("v1", eligible), kNow + absl::Hours(24))
+          .reason,
+      Reason::kOutsideSchedule);
+  EXPECT_EQ(
+      Eval(*snap, "checkout", UserUnit("v1", eligible), kNow - absl::Hours(25))
+          .reason,
+      Reason::kOutsideSchedule);
   // missing unit id.
   Unit anonymous;
   anonymous.attributes = eligible;
   EXPECT_EQ(Eval(*snap, "checkout", anonymous).reason, Reason::kMissingUnitId);
   // targeting: segment, then condition.
-  EXPECT_EQ(Eval(*snap, "checkout", UserUnit("v1", Json(R"({"is_returning": false, "cart_items": 2})"))).reason,
-            Reason::kNotTargeted);
-  EXPECT_EQ(Eval(*snap, "checkout", UserUnit("v1", Json(R"({"is_returning": true, "cart_items": 0})"))).reason,
-            Reason::kNotTargeted);
-  EXPECT_EQ(Eval(*snap, "checkout", UserUnit("v1", eligible)).reason, Reason::kAssigned);
+  EXPECT_EQ(
+      Eval(*snap, "checkout",
+           UserUnit("v1", Json(R"({"is_returning": false, "cart_items": 2})")))
+          .reason,
+      Reason::kNotTargeted);
+  EXPECT_EQ(
+      Eval(*snap, "checkout",
+           UserUnit("v1", Json(R"({"is_returning": true, "cart_items": 0})")))
+          .reason,
+      Reason::kNotTargeted);
+  EXPECT_EQ(Eval(*snap, "checkout", UserUnit("v1", eligible)).reason,
+            Reason::kAssigned);
   // launched: the winner for every targeted unit, no schedule or coverage.
   for (int i = 0; i < 100; ++i) {
-    Assignment a = Eval(*snap, "launched_test", UserUnit("l" + std::to_string(i), eligible));
+    Assignment a = Eval(*snap, "launched_test",
+                        UserUnit("l" + std::to_string(i), eligible));
     EXPECT_EQ(a.reason, Reason::kLaunched);
     EXPECT_EQ(a.variant_key(), "treatment_1");
   }
-  EXPECT_EQ(Eval(*snap, "launched_test", UserUnit("l1", Json(R"({"country": "DE"})"))).reason,
-            Reason::kNotTargeted);
+  EXPECT_EQ(
+      Eval(*snap, "launched_test", UserUnit("l1", Json(R"({"country": "DE"})")))
+          .reason,
+      Reason::kNotTargeted);
 }
 
 TEST(Evaluator, HashAttributeAndFallback) {
@@ -323,17 +341,21 @@ TEST(Evaluator, HashAttributeAndFallback) {
             Reason::kMissingUnitId);
 
   // Numbers hash in their JavaScript text form.
-  a = Eval(*snap, "by_company", UserUnit("u1", Json(R"({"company_id": 1234})")));
+  a = Eval(*snap, "by_company",
+           UserUnit("u1", Json(R"({"company_id": 1234})")));
   EXPECT_EQ(a.position, HashPositionForSalt("by_company", "1234"));
-  EXPECT_EQ(Eval(*snap, "by_company", UserUnit("u1", Json(R"({"company_id": true})"))).reason,
-            Reason::kMissingUnitId);
+  EXPECT_EQ(
+      Eval(*snap, "by_company", UserUnit("u1", Json(R"({"company_id": true})")))
+          .reason,
+      Reason::kMissingUnitId);
 }
 
 TEST(Evaluator, EvaluateAllSkipsInactiveUnlessAsked) {
   Definitions d;
   d.experiments.push_back(Experiment("running"));
-  for (ExperimentStatus s : {ExperimentStatus::kDraft, ExperimentStatus::kPaused,
-                             ExperimentStatus::kStopped}) {
+  for (ExperimentStatus s :
+       {ExperimentStatus::kDraft, ExperimentStatus::kPaused,
+        ExperimentStatus::kStopped}) {
     ExperimentDef e = Experiment(std::string(ExperimentStatusName(s)) + "_exp");
     e.status = s;
     d.experiments.push_back(e);
@@ -364,10 +386,12 @@ TEST(Evaluator, GroupsAndSegmentsFromTheSnapshot) {
   e.segments = {"vip"};
   d.experiments.push_back(e);
   auto snap = Build(std::move(d));
-  EXPECT_NE(Eval(*snap, "vip_offer", UserUnit("x", Json(R"({"id": "u-2"})"))).reason,
-            Reason::kNotTargeted);
-  EXPECT_EQ(Eval(*snap, "vip_offer", UserUnit("x", Json(R"({"id": "u-3"})"))).reason,
-            Reason::kNotTargeted);
+  EXPECT_NE(
+      Eval(*snap, "vip_offer", UserUnit("x", Json(R"({"id": "u-2"})"))).reason,
+      Reason::kNotTargeted);
+  EXPECT_EQ(
+      Eval(*snap, "vip_offer", UserUnit("x", Json(R"({"id": "u-3"})"))).reason,
+      Reason::kNotTargeted);
 }
 
 TEST(Snapshot, BuildRejectsInvalidDefinitionsListingEveryError) {
@@ -378,9 +402,10 @@ TEST(Snapshot, BuildRejectsInvalidDefinitionsListingEveryError) {
   auto snap = ConfigSnapshot::Build(std::move(d));
   ASSERT_FALSE(snap.ok());
   EXPECT_EQ(snap.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(snap.status().message().find(
-                "experiment bad: variants[1].weight: weights must sum to 1, got 0.9"),
-            absl::string_view::npos)
+  EXPECT_NE(
+      snap.status().message().find(
+          "experiment bad: variants[1].weight: weights must sum to 1, got 0.9"),
+      absl::string_view::npos)
       << snap.status();
   EXPECT_NE(snap.status().message().find("coverage"), absl::string_view::npos);
 }

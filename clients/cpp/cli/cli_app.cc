@@ -73,12 +73,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
       "eval",
       "Print the variant of every running or launched experiment one "
       "visitor sees, and why.");
-  eval_cmd
-      ->add_option("-f,--file", eval.path,
-                   "Definitions file or directory")
+  eval_cmd->add_option("-f,--file", eval.path, "Definitions file or directory")
       ->required();
-  CLI::Option* unit_opt =
-      AddOptional(*eval_cmd, "--unit", unit, "The unit id");
+  CLI::Option* unit_opt = AddOptional(*eval_cmd, "--unit", unit, "The unit id");
   CLI::Option* units_file_opt = AddOptional(
       *eval_cmd, "--units-file", units_file,
       "File with one unit id per line; prints NDJSON, one object per unit");
@@ -94,9 +91,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   CLI::Option* attributes_opt =
       AddOptional(*eval_cmd, "--attributes", attributes_json,
                   "Attributes as a JSON object (--attr applies on top)");
-  CLI::Option* eval_now_opt = AddOptional(
-      *eval_cmd, "--now", eval_now,
-      "Evaluation time, RFC 3339 (default: the current time)");
+  CLI::Option* eval_now_opt =
+      AddOptional(*eval_cmd, "--now", eval_now,
+                  "Evaluation time, RFC 3339 (default: the current time)");
   eval_cmd->add_option("--output", eval.output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
@@ -110,8 +107,8 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
       "match",
       "Evaluate a condition (strict) against attributes; print true or "
       "false.");
-  CLI::Option* condition_opt = AddOptional(
-      *match_cmd, "--condition", condition, "The condition, a JSON object");
+  CLI::Option* condition_opt = AddOptional(*match_cmd, "--condition", condition,
+                                           "The condition, a JSON object");
   CLI::Option* match_attributes_opt =
       AddOptional(*match_cmd, "--attributes", match_attributes,
                   "The attributes, a JSON object");
@@ -131,8 +128,7 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
       "Run synthetic visitors through every running experiment and compare "
       "the split with the weights (chi-square SRM check).");
   simulate_cmd
-      ->add_option("-f,--file", simulate.path,
-                   "Definitions file or directory")
+      ->add_option("-f,--file", simulate.path, "Definitions file or directory")
       ->required();
   simulate_cmd
       ->add_option("--visitors", simulate.visitors,
@@ -142,15 +138,16 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
       ->add_option("--seed-prefix", simulate.seed_prefix,
                    "Visitor id prefix; ids are PREFIX0 .. PREFIX(N-1)")
       ->capture_default_str();
-  CLI::Option* simulate_now_opt = AddOptional(
-      *simulate_cmd, "--now", simulate_now,
-      "Evaluation time, RFC 3339 (default: the current time)");
+  CLI::Option* simulate_now_opt =
+      AddOptional(*simulate_cmd, "--now", simulate_now,
+                  "Evaluation time, RFC 3339 (default: the current time)");
 
   // CLI11 reports both of these as "A subcommand is required".
   if (argc < 2) {
     return ReportUsageError(
-        err, "a command is required (validate, eval, match, simulate); run "
-             "cxlab --help");
+        err,
+        "a command is required (validate, eval, match, simulate); run "
+        "cxlab --help");
   }
   if (argv[1][0] != '-') {
     bool known = false;

@@ -79,10 +79,10 @@ absl::Status SetDottedKey(engine::Value& root, absl::string_view dotted_key,
       node->Set(parts[i], engine::Value::Object());
       child = FindMutable(*node, parts[i]);
     } else if (!child->is_object()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "cannot set \"", dotted_key, "\": \"",
-          absl::StrJoin(parts.begin(), parts.begin() + i + 1, "."),
-          "\" is a ", child->TypeName(), ", not an object"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot set \"", dotted_key, "\": \"",
+                       absl::StrJoin(parts.begin(), parts.begin() + i + 1, "."),
+                       "\" is a ", child->TypeName(), ", not an object"));
     }
     node = child;
   }
@@ -133,9 +133,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseUnitIds(
     std::string type = id.substr(0, eq);
     for (const auto& existing : out) {
       if (existing.first == type) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--id ", id, ": unit type \"", type,
-                         "\" given more than once"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--id ", id, ": unit type \"", type, "\" given more than once"));
       }
     }
     out.emplace_back(std::move(type), id.substr(eq + 1));
@@ -153,9 +152,8 @@ absl::StatusOr<engine::GroupSet> GroupsFromJson(absl::string_view flag,
   engine::GroupSet groups;
   for (const auto& [key, ids] : doc.members()) {
     if (!ids.is_array()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(flag, ".", key, ": must be an array of ids, got ",
-                       ids.TypeName()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          flag, ".", key, ": must be an array of ids, got ", ids.TypeName()));
     }
     groups.Add(key, ids.items());
   }
@@ -167,9 +165,11 @@ absl::StatusOr<absl::Time> ParseNow(const std::optional<std::string>& now) {
   absl::Time t;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, *now, &t, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--now ", *now, ": expected an RFC 3339 time such as "
-        "2026-03-01T12:00:00Z (", error, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--now ", *now,
+                     ": expected an RFC 3339 time such as "
+                     "2026-03-01T12:00:00Z (",
+                     error, ")"));
   }
   return t;
 }
@@ -194,9 +194,8 @@ absl::Status CheckReadablePath(absl::string_view flag,
   if (fs::is_directory(st)) {
     fs::directory_iterator it(path, ec);
     if (ec) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(flag, " ", path, ": cannot read directory: ",
-                       ec.message()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          flag, " ", path, ": cannot read directory: ", ec.message()));
     }
     return absl::OkStatus();
   }
@@ -218,8 +217,8 @@ absl::StatusOr<std::string> ReadFileToString(absl::string_view flag,
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, " ", path, ": cannot open file for reading"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " ", path, ": cannot open file for reading"));
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();

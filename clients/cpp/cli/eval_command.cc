@@ -69,8 +69,8 @@ int RunEval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
                  : "one of --unit or --units-file is required");
   }
   if (options.output != "table" && options.output != "json") {
-    return ReportUsageError(err, "--output must be table or json, got \"" +
-                                     options.output + "\"");
+    return ReportUsageError(
+        err, "--output must be table or json, got \"" + options.output + "\"");
   }
   if (options.unit_type.empty()) {
     return ReportUsageError(err, "--unit-type must not be empty");

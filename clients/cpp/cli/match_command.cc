@@ -56,8 +56,11 @@ std::string ValidUtf8(absl::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
-                            : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= text.size();
     for (size_t k = 1; ok && k < len; ++k) {
       ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -124,9 +127,9 @@ absl::StatusOr<bool> MatchBatchLine(absl::string_view line) {
     } else if (key == "groups") {
       groups = value.is_null() ? engine::Value::Object() : value;
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown key \"", key,
-          "\" (expected condition, attributes, groups)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown key \"", key,
+                       "\" (expected condition, attributes, groups)"));
     }
   }
   if (condition == nullptr) {
@@ -160,8 +163,7 @@ int RunMatch(const MatchOptions& options, std::istream& in, std::ostream& out,
       out << (*matched ? "true" : "false") << "\n";
     } else {
       engine::Value error = engine::Value::Object();
-      error.Set("error",
-                engine::Value(ValidUtf8(matched.status().message())));
+      error.Set("error", engine::Value(ValidUtf8(matched.status().message())));
       out << engine::ToJson(error) << "\n";
     }
     // One answer per line as soon as it is known, so a caller can drive the

@@ -28,11 +28,11 @@ constexpr int64_t kMaxVisitors = 100'000'000;
 
 // Every Reason value, in enum order (for the not-enrolled line).
 constexpr engine::Reason kReasons[] = {
-    engine::Reason::kAssigned,        engine::Reason::kNotRunning,
-    engine::Reason::kNotTargeted,     engine::Reason::kNotInCoverage,
-    engine::Reason::kLayerExcluded,   engine::Reason::kHoldout,
-    engine::Reason::kForced,          engine::Reason::kOutsideSchedule,
-    engine::Reason::kLaunched,        engine::Reason::kMissingUnitId,
+    engine::Reason::kAssigned,      engine::Reason::kNotRunning,
+    engine::Reason::kNotTargeted,   engine::Reason::kNotInCoverage,
+    engine::Reason::kLayerExcluded, engine::Reason::kHoldout,
+    engine::Reason::kForced,        engine::Reason::kOutsideSchedule,
+    engine::Reason::kLaunched,      engine::Reason::kMissingUnitId,
 };
 constexpr int kNumReasons = sizeof(kReasons) / sizeof(kReasons[0]);
 static_assert(static_cast<int>(engine::Reason::kMissingUnitId) ==
@@ -42,7 +42,7 @@ static_assert(static_cast<int>(engine::Reason::kMissingUnitId) ==
 // Counts for one experiment over all visitors.
 struct ExperimentTally {
   const engine::CompiledExperiment* experiment = nullptr;
-  std::vector<int64_t> assigned;     // per variant, reason kAssigned only
+  std::vector<int64_t> assigned;      // per variant, reason kAssigned only
   int64_t reasons[kNumReasons] = {};  // every other outcome, by reason
 };
 
@@ -75,9 +75,9 @@ void PrintExperiment(const ExperimentTally& tally, int64_t visitors,
   if (!def.layer.empty()) {
     absl::StrAppend(&header, ", layer ", def.layer);
     if (def.layer_range.has_value()) {
-      absl::StrAppend(&header, absl::StrFormat(" [%g, %g)",
-                                               def.layer_range->start,
-                                               def.layer_range->end));
+      absl::StrAppend(&header,
+                      absl::StrFormat(" [%g, %g)", def.layer_range->start,
+                                      def.layer_range->end));
     }
   }
   if (!def.segments.empty()) {
@@ -130,8 +130,8 @@ void PrintExperiment(const ExperimentTally& tally, int64_t visitors,
     if (kReasons[r] == engine::Reason::kAssigned || tally.reasons[r] == 0) {
       continue;
     }
-    not_enrolled.push_back(absl::StrCat(engine::ReasonName(kReasons[r]), " ",
-                                        tally.reasons[r]));
+    not_enrolled.push_back(
+        absl::StrCat(engine::ReasonName(kReasons[r]), " ", tally.reasons[r]));
   }
   out << "  not enrolled: "
       << (not_enrolled.empty() ? "none" : absl::StrJoin(not_enrolled, ", "))
@@ -142,8 +142,8 @@ void PrintExperiment(const ExperimentTally& tally, int64_t visitors,
     out << "  chi-square: n/a (needs 2+ weighted variants and enrolled "
            "units)\n";
   } else {
-    out << "  chi-square " << absl::StrFormat("%.3f", chi.statistic)
-        << ", df " << chi.df << ", p " << FormatPValue(chi.p_value) << ": "
+    out << "  chi-square " << absl::StrFormat("%.3f", chi.statistic) << ", df "
+        << chi.df << ", p " << FormatPValue(chi.p_value) << ": "
         << (chi.p_value < kSrmThreshold ? "SRM (p < 0.001)" : "ok") << "\n";
   }
 }

@@ -75,19 +75,21 @@ constexpr Weighted kAppVersions[] = {
 };
 
 constexpr Weighted kCategories[] = {
-    {"running_shoes", 18}, {"running_apparel", 10}, {"gps_watches", 6},
-    {"hiking_boots", 14},  {"outdoor_apparel", 14}, {"cycling", 10},
-    {"swimwear", 6},       {"kids", 12},            {"fitness", 10},
+    {"running_shoes", 18},   {"running_apparel", 10},
+    {"gps_watches", 6},      {"hiking_boots", 14},
+    {"outdoor_apparel", 14}, {"cycling", 10},
+    {"swimwear", 6},         {"kids", 12},
+    {"fitness", 10},
 };
 
-constexpr Weighted kUtmSources[] = {
-    {"direct", 35}, {"google", 30}, {"newsletter", 10}, {"facebook", 9},
-    {"instagram", 8}, {"partner", 8}};
+constexpr Weighted kUtmSources[] = {{"direct", 35},     {"google", 30},
+                                    {"newsletter", 10}, {"facebook", 9},
+                                    {"instagram", 8},   {"partner", 8}};
 
 // Interests besides "running", which has its own draw (runners persona).
 constexpr const char* kOtherInterests[] = {
-    "hiking", "cycling", "yoga",    "swimming", "camping",
-    "tennis", "fitness", "skiing",  "football", "climbing"};
+    "hiking", "cycling", "yoga",   "swimming", "camping",
+    "tennis", "fitness", "skiing", "football", "climbing"};
 constexpr int kNumOtherInterests =
     sizeof(kOtherInterests) / sizeof(kOtherInterests[0]);
 
@@ -189,9 +191,10 @@ engine::Value SyntheticVisitors::Attributes(
   const auto draw = [&](Slot slot) { return Draw(slot, visitor_id); };
   Value a = Value::Object();
   a.Set("id", Value(visitor_id));
-  a.Set("device_id", Value(absl::StrFormat(
-                         "dev-%012x", static_cast<uint64_t>(
-                                          draw(kDeviceId) * (1ULL << 48)))));
+  a.Set(
+      "device_id",
+      Value(absl::StrFormat(
+          "dev-%012x", static_cast<uint64_t>(draw(kDeviceId) * (1ULL << 48)))));
 
   const char* country = Pick(draw(kCountry), kCountries);
   a.Set("country", Value(country));
@@ -229,20 +232,21 @@ engine::Value SyntheticVisitors::Attributes(
   const bool has_account = draw(kHasAccount) < (returning ? 0.75 : 0.10);
   if (has_account) {
     a.Set("customer_id",
-          Value(absl::StrCat("cust-", 100000 + static_cast<int>(
-                                                   draw(kCustomerId) *
-                                                   900000))));
+          Value(absl::StrCat(
+              "cust-", 100000 + static_cast<int>(draw(kCustomerId) * 900000))));
   }
 
   // Ages 18..79 with most visitors between 25 and 50.
   const double age_draw = draw(kAge);
-  a.Set("age", Value(18 + static_cast<int>(
-                              62 * (0.5 * age_draw + 0.5 * age_draw * age_draw))));
+  a.Set("age", Value(18 + static_cast<int>(62 * (0.5 * age_draw +
+                                                 0.5 * age_draw * age_draw))));
   const double k = draw(kChildren);
   Value household = Value::Object();
-  household.Set("children",
-                Value(k < 0.50 ? 0 : k < 0.70 ? 1 : k < 0.89 ? 2 : k < 0.97 ? 3
-                                                                       : 4));
+  household.Set("children", Value(k < 0.50   ? 0
+                                  : k < 0.70 ? 1
+                                  : k < 0.89 ? 2
+                                  : k < 0.97 ? 3
+                                             : 4));
   a.Set("household", std::move(household));
 
   // Interests: "running" for 28%, plus 0..2 others.
@@ -280,11 +284,11 @@ engine::Value SyntheticVisitors::Attributes(
   const int items = c < 0.55 ? 0 : Skewed((c - 0.55) / 0.45, 1, 8, 2.0);
   Value cart = Value::Object();
   cart.Set("items", Value(items));
-  cart.Set("value", Value(items == 0 ? 0.0
-                                     : std::round(items *
-                                                  (12 + 60 * draw(kCartValue)) *
-                                                  100) /
-                                           100));
+  cart.Set("value",
+           Value(items == 0
+                     ? 0.0
+                     : std::round(items * (12 + 60 * draw(kCartValue)) * 100) /
+                           100));
   a.Set("cart", std::move(cart));
 
   a.Set("newsletter", Value(draw(kNewsletter) < 0.3));

@@ -36,7 +36,8 @@ int RunValidate(const ValidateOptions& options, std::ostream& out,
       << defs.segments.size() << " segments, " << defs.groups.size()
       << " groups, " << defs.metrics.size() << " metrics, "
       << defs.layers.size() << " layers";
-  if (!defs.holdouts.empty()) out << ", " << defs.holdouts.size() << " holdouts";
+  if (!defs.holdouts.empty())
+    out << ", " << defs.holdouts.size() << " holdouts";
   out << " in " << loaded.files.size() << " files\n";
   out.flush();
   return kExitOk;
