@@ -491,7 +491,14 @@ bool EvalOp(const OpTest& op, const Value& actual, const GroupSet& groups) {
     case Op::kVgte:
     case Op::kVlt:
     case Op::kVlte: {
-      std::string mine = PaddedVersion(Compiler::VersionText(actual));
+      // A per-thread buffer keeps steady-state evaluation allocation-free.
+      thread_local std::string mine;
+      mine.clear();
+      if (actual.is_string() && !actual.as_string().empty()) {
+        AppendPaddedVersion(actual.as_string(), mine);
+      } else {
+        AppendPaddedVersion(Compiler::VersionText(actual), mine);
+      }
       int c = mine.compare(op.text);
       switch (op.op) {
         case Op::kVeq:

@@ -2,28 +2,39 @@
 
 #include "engine/semver.h"
 
-#include <vector>
-
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 
 namespace cxlab::engine {
 
-std::string PaddedVersion(absl::string_view version) {
+void AppendPaddedVersion(absl::string_view version, std::string& out) {
   if (version.empty()) version = "0";
   if (version.front() == 'v') version.remove_prefix(1);
   size_t plus = version.find('+');
   if (plus != absl::string_view::npos) version = version.substr(0, plus);
-  std::vector<std::string> parts =
-      absl::StrSplit(version, absl::ByAnyChar("-."));
-  if (parts.size() == 3) parts.push_back("~");
-  for (std::string& part : parts) {
+  int parts = 0;
+  size_t start = 0;
+  while (true) {
+    size_t end = version.find_first_of("-.", start);
+    absl::string_view part = version.substr(
+        start, end == absl::string_view::npos ? absl::string_view::npos
+                                              : end - start);
+    if (parts > 0) out.push_back('-');
     bool numeric = !part.empty();
     for (char c : part) numeric = numeric && absl::ascii_isdigit(c);
-    if (numeric && part.size() < 5) part.insert(0, 5 - part.size(), ' ');
+    if (numeric && part.size() < 5) out.append(5 - part.size(), ' ');
+    out.append(part.data(), part.size());
+    ++parts;
+    if (end == absl::string_view::npos) break;
+    start = end + 1;
   }
-  return absl::StrJoin(parts, "-");
+  // A release without pre-release sorts after its pre-releases.
+  if (parts == 3) out.append("-~");
+}
+
+std::string PaddedVersion(absl::string_view version) {
+  std::string out;
+  AppendPaddedVersion(version, out);
+  return out;
 }
 
 }  // namespace cxlab::engine

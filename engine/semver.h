@@ -22,6 +22,9 @@ namespace cxlab::engine {
 // The comparable form of a version string; an empty input means "0".
 std::string PaddedVersion(absl::string_view version);
 
+// Appends PaddedVersion(version) to `out` (lets callers reuse a buffer).
+void AppendPaddedVersion(absl::string_view version, std::string& out);
+
 }  // namespace cxlab::engine
 
 #endif  // CXLAB_ENGINE_SEMVER_H_

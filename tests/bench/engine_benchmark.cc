@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -59,6 +60,16 @@ Value MustParse(const std::string& text) {
   absl::StatusOr<Value> v = ParseJson(text);
   if (!v.ok()) std::abort();
   return *v;
+}
+
+std::shared_ptr<const ConfigSnapshot> MustBuild(Definitions d) {
+  absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snap =
+      ConfigSnapshot::Build(std::move(d));
+  if (!snap.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(snap.status().message()).c_str());
+    std::abort();
+  }
+  return *snap;
 }
 
 // 1,024 realistic visitors with ids and attributes.
@@ -113,6 +124,11 @@ Definitions MakeDefinitions(int experiments) {
         R"(},"children":{"$gt":0},"interests":{"$elemMatch":{"$eq":"running"}}})"));
     d.segments.push_back(seg);
   }
+  for (int l = 0; l * 20 < experiments; ++l) {
+    LayerDef layer;
+    layer.key = absl::StrCat("layer_", l);
+    d.layers.push_back(layer);
+  }
   for (int i = 0; i < experiments; ++i) {
     ExperimentDef e = MakeExperiment(i, /*targeted=*/i % 2 == 0);
     // A fifth of the experiments share mutual-exclusion layers.
@@ -140,7 +156,7 @@ void BM_EvaluateOneExperiment(benchmark::State& state) {
   Definitions d = MakeDefinitions(0);
   ExperimentDef e = MakeExperiment(1, targeted);
   d.experiments.push_back(e);
-  auto snap = *ConfigSnapshot::Build(std::move(d));
+  auto snap = MustBuild(std::move(d));
   const CompiledExperiment& exp = snap->experiments()[0];
   std::vector<Unit> units = MakeUnits();
   size_t i = 0;
@@ -154,7 +170,7 @@ void BM_EvaluateOneExperiment(benchmark::State& state) {
 BENCHMARK(BM_EvaluateOneExperiment)->Arg(0)->Arg(1)->ArgName("targeted");
 
 void BM_EvaluateAll100Experiments(benchmark::State& state) {
-  auto snap = *ConfigSnapshot::Build(MakeDefinitions(100));
+  auto snap = MustBuild(MakeDefinitions(100));
   std::vector<Unit> units = MakeUnits();
   std::vector<Assignment> out;
   out.reserve(128);
