@@ -125,14 +125,17 @@ bool IsOperatorObject(const Value& v) {
 
 class Compiler {
  public:
-  explicit Compiler(bool strict) : strict_(strict) {}
+  Compiler(bool strict, bool collect_all)
+      : strict_(strict), collect_all_(collect_all) {}
+
+  const std::vector<std::string>& errors() const { return errors_; }
 
   absl::StatusOr<CondNode> CompileCond(const Value& doc,
                                        const std::string& field) {
     CondNode node;
     node.kind = CondNode::Kind::kAnd;
     if (!doc.is_object()) {
-      if (strict_) return Error(field, "must be an object");
+      if (strict_) RETURN_IF_ERROR(Error(field, "must be an object"));
       node.kind = CondNode::Kind::kTrue;
       return node;
     }
@@ -144,7 +147,7 @@ class Compiler {
                     : key == "$nor" ? CondNode::Kind::kNor
                                     : CondNode::Kind::kAnd;
         if (!value.is_array()) {
-          if (strict_) return Error(sub, "operand must be an array");
+          if (strict_) RETURN_IF_ERROR(Error(sub, "operand must be an array"));
           // JavaScript: a non-array passes $or/$and and fails $nor.
           list.kind =
               key == "$nor" ? CondNode::Kind::kFalse : CondNode::Kind::kTrue;
@@ -204,8 +207,9 @@ class Compiler {
       if (strict_ && cond.is_object()) {
         for (const auto& m : cond.members()) {
           if (!m.first.empty() && m.first[0] == '$') {
-            return Error(field,
-                         "mixes operators and plain fields in one object");
+            RETURN_IF_ERROR(
+                Error(field, "mixes operators and plain fields in one object"));
+            break;
           }
         }
       }
@@ -223,13 +227,18 @@ class Compiler {
   }
 
  private:
+  // Records a strict-mode error. Returns it (stopping compilation) unless
+  // the caller asked for every error, in which case compilation goes on with
+  // the lenient meaning of the broken part and Compile() fails at the end.
   absl::Status Error(const std::string& field, absl::string_view rule) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
+    errors_.push_back(absl::StrCat(field, ": ", rule));
+    if (collect_all_) return absl::OkStatus();
+    return absl::InvalidArgumentError(errors_.back());
   }
 
   // In lenient mode a bad operand yields an operator that never matches.
   absl::StatusOr<OpTest> Bad(const std::string& field, absl::string_view rule) {
-    if (strict_) return Error(field, rule);
+    if (strict_) RETURN_IF_ERROR(Error(field, rule));
     OpTest never;
     never.op = Op::kNever;
     return never;
@@ -278,9 +287,9 @@ class Compiler {
           for (absl::string_view t : kTypes)
             known = known || t == operand.as_string();
           if (!known) {
-            return Error(field,
-                         "type must be one of null, boolean, number, string, "
-                         "array, object");
+            RETURN_IF_ERROR(Error(field,
+                                  "type must be one of null, boolean, number, "
+                                  "string, array, object"));
           }
         }
         op.text = operand.as_string();
@@ -318,7 +327,7 @@ class Compiler {
       }
       case Op::kAll: {
         if (!operand.is_array()) {
-          if (strict_) return Error(field, "operand must be an array");
+          if (strict_) RETURN_IF_ERROR(Error(field, "operand must be an array"));
           // JavaScript loops over nothing: any array passes.
           return op;
         }
@@ -334,8 +343,9 @@ class Compiler {
       case Op::kInGroup:
       case Op::kNotInGroup:
         if (!operand.is_string()) {
-          if (strict_)
-            return Error(field, "operand must be a group key string");
+          if (strict_) {
+            RETURN_IF_ERROR(Error(field, "operand must be a group key string"));
+          }
           std::string scratch;
           op.text = std::string(js::ToString(operand, scratch));
           return op;
@@ -349,7 +359,9 @@ class Compiler {
       case Op::kVlt:
       case Op::kVlte:
         if (!operand.is_string() && !operand.is_number()) {
-          if (strict_) return Error(field, "operand must be a version string");
+          if (strict_) {
+            RETURN_IF_ERROR(Error(field, "operand must be a version string"));
+          }
         }
         op.text = PaddedVersion(VersionText(operand));
         return op;
@@ -372,6 +384,8 @@ class Compiler {
 
  private:
   bool strict_;
+  bool collect_all_;
+  std::vector<std::string> errors_;
 };
 
 const Value& NullValue() {
@@ -592,8 +606,13 @@ Condition& Condition::operator=(Condition&&) noexcept = default;
 absl::StatusOr<Condition> Condition::Compile(const Value& doc,
                                              const Options& options) {
   if (doc.is_null()) return Condition();  // no condition: everyone
-  condition_internal::Compiler compiler(options.strict);
+  condition_internal::Compiler compiler(options.strict,
+                                       options.all_errors != nullptr);
   ASSIGN_OR_RETURN(CondNode root, compiler.CompileCond(doc, options.field));
+  if (!compiler.errors().empty()) {
+    if (options.all_errors != nullptr) *options.all_errors = compiler.errors();
+    return absl::InvalidArgumentError(compiler.errors().front());
+  }
   Condition c;
   if (root.kind != CondNode::Kind::kAnd || !root.children.empty()) {
     c.root_ = std::make_unique<CondNode>(std::move(root));

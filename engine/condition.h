@@ -28,6 +28,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -50,6 +51,10 @@ class Condition {
     bool strict = true;
     // Prefix for error messages, e.g. "experiments[checkout].condition".
     std::string field = "condition";
+    // When set (strict mode), compilation does not stop at the first error:
+    // every "field: rule" message is stored here and Compile() returns the
+    // first. Borrowed; must outlive the Compile() call.
+    std::vector<std::string>* all_errors = nullptr;
   };
 
   // Compiles `doc` (a JSON object; null means "no condition" and matches

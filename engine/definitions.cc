@@ -114,10 +114,11 @@ void CheckCondition(Reporter& r, const Value& condition,
   Condition::Options options;
   options.strict = true;
   options.field = std::string(field);
-  absl::StatusOr<Condition> compiled = Condition::Compile(condition, options);
-  if (!compiled.ok()) {
-    // The message already starts with the field path; split it back out.
-    std::string message(compiled.status().message());
+  std::vector<std::string> errors;
+  options.all_errors = &errors;
+  if (Condition::Compile(condition, options).ok()) return;
+  // Each message starts with its field path; split it back out.
+  for (const std::string& message : errors) {
     size_t colon = message.find(": ");
     if (colon == std::string::npos) {
       r.Add(field, message);

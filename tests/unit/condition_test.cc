@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/groups.h"
 #include "engine/json.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace cxlab::engine {
@@ -115,6 +116,28 @@ TEST(ConditionStrict, ErrorMessages) {
   for (const Case& c : cases) {
     EXPECT_EQ(CompileError(c.doc), c.message) << c.doc;
   }
+}
+
+TEST(ConditionStrict, AllErrorsCanBeCollected) {
+  Condition::Options options;
+  std::vector<std::string> errors;
+  options.all_errors = &errors;
+  absl::StatusOr<Condition> c = Condition::Compile(
+      J(R"({"age": {"$in": 5}, "plan": {"$regx": "x"},
+            "$or": [{"tags": {"$all": "a"}}, {"ok": true}]})"),
+      options);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "condition.age.$in: operand must be an array");
+  EXPECT_THAT(errors,
+              ::testing::ElementsAre(
+                  "condition.age.$in: operand must be an array",
+                  "condition.plan.$regx: unknown operator $regx",
+                  "condition.$or[0].tags.$all: operand must be an array"));
+  // Without the collector, compilation stops at the first error.
+  EXPECT_EQ(Condition::Compile(J(R"({"a": {"$x": 1}, "b": {"$y": 2}})"), {})
+                .status()
+                .message(),
+            "condition.a.$x: unknown operator $x");
 }
 
 TEST(ConditionStrict, InvalidRegularExpression) {
