@@ -1,0 +1,147 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "api/server/assignment_service.h"
+
+#include <atomic>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "api/server/grpc_status.h"
+#include "api/server/request_context.h"
+#include "engine/evaluator.h"
+
+namespace cxlab::api {
+namespace {
+
+// Evaluates `unit` for the requested experiments (or every running one)
+// into `out`.
+void EvaluateUnit(const engine::ConfigSnapshot& snapshot,
+                  const PayloadCache& payloads, const engine::Unit& unit,
+                  const google::protobuf::RepeatedPtrField<std::string>& keys,
+                  bool omit_payloads, absl::Time now,
+                  std::vector<engine::Assignment>& scratch,
+                  google::protobuf::RepeatedPtrField<v1::Assignment>* out) {
+  engine::UnitEvaluator evaluator(snapshot, unit, now);
+  auto emit = [&](const engine::Assignment& a) {
+    v1::Assignment* proto = out->Add();
+    if (omit_payloads) {
+      ToProto(a, /*include_payload=*/false, proto);
+    } else {
+      ToProto(a, payloads, proto);
+    }
+  };
+  if (keys.empty()) {
+    evaluator.EvaluateAll(scratch);
+    out->Reserve(static_cast<int>(scratch.size()));
+    for (const engine::Assignment& a : scratch) emit(a);
+    return;
+  }
+  out->Reserve(keys.size());
+  for (const std::string& key : keys) {
+    const engine::CompiledExperiment* e = snapshot.FindExperiment(key);
+    if (e == nullptr) {
+      UnknownExperimentToProto(key, out->Add());
+    } else {
+      emit(evaluator.Evaluate(*e));
+    }
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const AssignmentServiceImpl::Serving>
+AssignmentServiceImpl::Current() {
+  std::shared_ptr<const engine::ConfigSnapshot> snap = config_.snapshot();
+  std::shared_ptr<const Serving> serving = std::atomic_load(&serving_);
+  if (serving != nullptr && serving->snapshot == snap) return serving;
+  absl::MutexLock lock(&rebuild_mu_);
+  serving = std::atomic_load(&serving_);
+  snap = config_.snapshot();
+  if (serving != nullptr && serving->snapshot == snap) return serving;
+  auto next = std::make_shared<Serving>();
+  next->snapshot = snap;
+  next->payloads = PayloadCache::Build(*snap);
+  std::shared_ptr<const Serving> published = std::move(next);
+  std::atomic_store(&serving_, published);
+  return published;
+}
+
+absl::Status AssignmentServiceImpl::Authenticate(
+    grpc::CallbackServerContext* context) const {
+  absl::StatusOr<Principal> who =
+      keys_.Authenticate(AuthorizationHeader(*context));
+  if (!who.ok()) return who.status();
+  return Authorize(*who, Role::kSdk, "Assign");
+}
+
+grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
+    grpc::CallbackServerContext* context, const v1::AssignRequest* request,
+    v1::AssignResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = Authenticate(context);
+  if (!status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  absl::StatusOr<engine::Unit> unit = FromProto(request->unit(), "unit");
+  if (!unit.ok()) {
+    reactor->Finish(ToGrpcStatus(unit.status()));
+    return reactor;
+  }
+  std::shared_ptr<const Serving> serving = Current();
+  std::vector<engine::Assignment> scratch;
+  EvaluateUnit(*serving->snapshot, *serving->payloads, *unit,
+               request->experiment_keys(), request->omit_payloads(),
+               absl::Now(), scratch, response->mutable_assignments());
+  response->set_config_version(serving->snapshot->version());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AssignmentServiceImpl::AssignBatch(
+    grpc::CallbackServerContext* context,
+    const v1::AssignBatchRequest* request, v1::AssignBatchResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = Authenticate(context);
+  if (status.ok() && request->units_size() == 0) {
+    status = absl::InvalidArgumentError("units: must not be empty");
+  }
+  if (status.ok() && request->units_size() > kMaxBatchUnits) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat("units: at most ", kMaxBatchUnits, " units per call, got ",
+                     request->units_size()));
+  }
+  if (!status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  // Validate every unit before answering any.
+  std::vector<engine::Unit> units;
+  units.reserve(request->units_size());
+  for (int i = 0; i < request->units_size(); ++i) {
+    absl::StatusOr<engine::Unit> unit =
+        FromProto(request->units(i), absl::StrCat("units[", i, "]"));
+    if (!unit.ok()) {
+      reactor->Finish(ToGrpcStatus(unit.status()));
+      return reactor;
+    }
+    units.push_back(*std::move(unit));
+  }
+  std::shared_ptr<const Serving> serving = Current();
+  const absl::Time now = absl::Now();
+  std::vector<engine::Assignment> scratch;
+  response->mutable_results()->Reserve(request->units_size());
+  for (int i = 0; i < request->units_size(); ++i) {
+    v1::UnitAssignments* result = response->add_results();
+    result->set_unit_id(request->units(i).unit_id());
+    EvaluateUnit(*serving->snapshot, *serving->payloads, units[i],
+                 request->experiment_keys(), request->omit_payloads(), now,
+                 scratch, result->mutable_assignments());
+  }
+  response->set_config_version(serving->snapshot->version());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace cxlab::api

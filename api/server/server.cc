@@ -1,0 +1,133 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "api/server/server.h"
+
+#include <fcntl.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cxlab/v1/events.grpc.pb.h"
+#include "cxlab/v1/personalization.grpc.pb.h"
+#include "cxlab/v1/reports.grpc.pb.h"
+#include "engine/status_macros.h"
+
+namespace cxlab::api {
+namespace {
+
+// Writes `secret` to `path` readable by the owner only.
+absl::Status WriteSecretFile(const std::string& path,
+                             const std::string& secret) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot write: ", std::strerror(errno)));
+  }
+  std::string line = secret + "\n";
+  ssize_t n = ::write(fd, line.data(), line.size());
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  if (n != static_cast<ssize_t>(line.size())) {
+    return absl::InternalError(absl::StrCat(path, ": short write"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
+    const ServerOptions& options) {
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError("data_dir: is required");
+  }
+  if (options.grpc_port < 0 || options.grpc_port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("grpc_port: must be in [0, 65535], got ",
+                     options.grpc_port));
+  }
+  std::unique_ptr<CxlabServer> s(new CxlabServer());
+  s->options_ = options;
+  absl::StatusOr<std::unique_ptr<storage::Database>> db =
+      storage::Database::Open(options.data_dir);
+  if (!db.ok()) {
+    return absl::Status(db.status().code(),
+                        absl::StrCat("data_dir: ", db.status().message()));
+  }
+  s->database_ = *std::move(db);
+  ASSIGN_OR_RETURN(s->config_, storage::ConfigManager::Open(*s->database_));
+  ASSIGN_OR_RETURN(s->keys_, KeyRegistry::Open(*s->config_));
+  ASSIGN_OR_RETURN(std::optional<std::string> generated,
+                   s->keys_->Bootstrap(options.admin_key, absl::Now()));
+  if (generated.has_value()) {
+    RETURN_IF_ERROR(
+        WriteSecretFile(options.data_dir + "/admin.key", *generated));
+    s->generated_admin_key_ = generated;
+  }
+
+  s->assignment_ =
+      std::make_unique<AssignmentServiceImpl>(*s->config_, *s->keys_);
+  s->experiments_ =
+      std::make_unique<ExperimentServiceImpl>(*s->config_, *s->keys_);
+  // Not yet implemented: their generated bases answer UNIMPLEMENTED.
+  s->personalization_ = std::make_unique<v1::PersonalizationService::Service>();
+  s->events_ = std::make_unique<v1::EventService::Service>();
+  s->reports_ = std::make_unique<v1::ReportService::Service>();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  std::string address = absl::StrCat(
+      options.bind.find(':') != std::string::npos ? "[" + options.bind + "]"
+                                                  : options.bind,
+      ":", options.grpc_port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                           &s->port_);
+  builder.RegisterService(s->assignment_.get());
+  builder.RegisterService(s->experiments_.get());
+  builder.RegisterService(s->personalization_.get());
+  builder.RegisterService(s->events_.get());
+  builder.RegisterService(s->reports_.get());
+  builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr || s->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("bind: cannot listen on ", address));
+  }
+  return s;
+}
+
+std::string CxlabServer::address() const {
+  return absl::StrCat(options_.bind, ":", port_);
+}
+
+void CxlabServer::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  // End watch streams first so they do not hold the shutdown.
+  experiments_->Shutdown();
+  config_->Shutdown();
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoMilliseconds(grace));
+  server_->Wait();
+  keys_.reset();
+  config_.reset();
+  (void)database_->Close();
+}
+
+void CxlabServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+CxlabServer::~CxlabServer() {
+  if (server_ != nullptr) Shutdown(absl::Seconds(5));
+}
+
+}  // namespace cxlab::api

@@ -1,0 +1,188 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "storage/database.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "storage/internal/db_handles.h"
+#include "storage/internal/rocksdb_status.h"
+#include "storage/keys.h"
+
+namespace cxlab::storage {
+namespace {
+
+using internal::DbHandles;
+using internal::FromRocksDbStatus;
+
+rocksdb::DBOptions MakeDbOptions(const DatabaseOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.error_if_exists = options.error_if_exists;
+  db_options.create_missing_column_families = true;
+  // cxlab runs on small machines; keep RocksDB's own footprint modest.
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+  return db_options;
+}
+
+// Points the named fields of `handles` at the cxlab column families.
+absl::Status AssignHandles(DbHandles& handles) {
+  for (rocksdb::ColumnFamilyHandle* handle : handles.all) {
+    const std::string& name = handle->GetName();
+    if (name == keys::kConfigColumnFamily) handles.config = handle;
+    if (name == keys::kAuditColumnFamily) handles.audit = handle;
+    if (name == keys::kExposuresColumnFamily) handles.exposures = handle;
+    if (name == keys::kEventsColumnFamily) handles.events = handle;
+    if (name == keys::kDedupColumnFamily) handles.dedup = handle;
+    if (name == keys::kUnitMetricsColumnFamily) handles.unit_metrics = handle;
+    if (name == keys::kAggregatesColumnFamily) handles.aggregates = handle;
+  }
+  for (rocksdb::ColumnFamilyHandle* handle :
+       {handles.config, handles.audit, handles.exposures, handles.events,
+        handles.dedup, handles.unit_metrics, handles.aggregates}) {
+    if (handle == nullptr) {
+      return absl::InternalError("a cxlab column family failed to open");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Flushes and releases everything in `handles`; returns the first error.
+absl::Status CloseHandles(DbHandles& handles) {
+  absl::Status first_error;
+  if (handles.db == nullptr) return first_error;
+  rocksdb::FlushOptions flush_options;
+  flush_options.wait = true;
+  first_error.Update(FromRocksDbStatus(
+      handles.db->Flush(flush_options, handles.all), "flush on close"));
+  for (rocksdb::ColumnFamilyHandle* handle : handles.all) {
+    first_error.Update(FromRocksDbStatus(
+        handles.db->DestroyColumnFamilyHandle(handle), "close column family"));
+  }
+  handles.all.clear();
+  handles.config = handles.audit = handles.exposures = handles.events =
+      handles.dedup = handles.unit_metrics = handles.aggregates = nullptr;
+  first_error.Update(FromRocksDbStatus(handles.db->Close(), "close"));
+  handles.db.reset();
+  return first_error;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const std::string& dir) {
+  return Open(dir, Options());
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const std::string& dir, const Options& options) {
+  if (dir.empty()) {
+    return absl::InvalidArgumentError("database directory must not be empty");
+  }
+  std::error_code error;
+  const bool has_database =
+      std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", error);
+  if (error) {
+    return absl::ErrnoToStatus(error.value(),
+                               absl::StrCat("cannot inspect ", dir));
+  }
+  if (!has_database && !options.create_if_missing) {
+    return absl::NotFoundError(absl::StrCat("no database in ", dir));
+  }
+  if (has_database && options.error_if_exists) {
+    return absl::AlreadyExistsError(absl::StrCat("database exists in ", dir));
+  }
+  if (!has_database) {
+    std::filesystem::create_directories(dir, error);
+    if (error) {
+      return absl::ErrnoToStatus(error.value(),
+                                 absl::StrCat("cannot create ", dir));
+    }
+  }
+
+  const rocksdb::DBOptions db_options = MakeDbOptions(options);
+  // RocksDB must be given every existing column family, so start from the
+  // ones on disk and add the cxlab ones that are missing.
+  std::vector<std::string> names;
+  if (has_database) {
+    const absl::Status listed = FromRocksDbStatus(
+        rocksdb::DB::ListColumnFamilies(db_options, dir, &names),
+        absl::StrCat("list column families of ", dir));
+    if (!listed.ok()) return listed;
+  }
+  auto add_name = [&names](absl::string_view name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      names.emplace_back(name);
+    }
+  };
+  add_name(rocksdb::kDefaultColumnFamilyName);
+  for (absl::string_view name : keys::ColumnFamilies()) add_name(name);
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.reserve(names.size());
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+
+  auto handles = std::make_unique<DbHandles>();
+  rocksdb::DB* raw_db = nullptr;
+  const absl::Status opened = FromRocksDbStatus(
+      rocksdb::DB::Open(db_options, dir, descriptors, &handles->all, &raw_db),
+      absl::StrCat("open ", dir));
+  if (!opened.ok()) return opened;
+  handles->db.reset(raw_db);
+  if (absl::Status assigned = AssignHandles(*handles); !assigned.ok()) {
+    CloseHandles(*handles).IgnoreError();  // The first error is the one.
+    return assigned;
+  }
+  return std::unique_ptr<Database>(new Database(dir, std::move(handles)));
+}
+
+Database::Database(std::string dir, std::unique_ptr<DbHandles> handles)
+    : dir_(std::move(dir)), handles_(std::move(handles)) {}
+
+Database::~Database() { Close().IgnoreError(); }
+
+absl::Status Database::Close() {
+  absl::MutexLock lock(&mu_);
+  if (handles_ == nullptr) return absl::OkStatus();
+  absl::Status status = CloseHandles(*handles_);
+  handles_.reset();
+  return status;
+}
+
+bool Database::closed() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return handles_ == nullptr;
+}
+
+absl::StatusOr<std::vector<std::string>> Database::ColumnFamilyNamesForTest()
+    const {
+  std::vector<std::string> names;
+  absl::Status status = FromRocksDbStatus(
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_, &names),
+      "list column families");
+  if (!status.ok()) return status;
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+absl::Status Database::ClosedError() const {
+  return absl::FailedPreconditionError(
+      absl::StrCat("database ", dir_, " is closed"));
+}
+
+}  // namespace cxlab::storage

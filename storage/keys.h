@@ -1,0 +1,99 @@
+// Copyright 2026 The cxlab Authors.
+//
+// THE key layout of cxlab's RocksDB database. Every column family name and
+// every key format lives in this file; nothing else in cxlab builds keys by
+// hand. Changing a format here is a data migration.
+//
+// Column families (all created when a Database opens, so adding users of the
+// reserved ones later needs no migration; RocksDB's own "default" family
+// exists too and stays empty):
+//
+//   config        Configuration objects and their metadata.
+//     "obj/<kind>/<key>"  -> object record (see below). <kind> is non-empty
+//                            and contains no '/'; <key> is non-empty, any
+//                            bytes. So "obj/<kind>/" is an exact prefix of
+//                            one kind and keys of a kind sort bytewise.
+//     "meta/version"      -> fixed64 big-endian: the global config version,
+//                            i.e. the number of writes ever committed.
+//   audit         Append-only change log, one entry per committed write.
+//     <fixed64 big-endian version> -> change record (see below). Big-endian
+//                            makes key order equal version order.
+//   exposures     Reserved: unit_type/unit_id/experiment -> first exposure.
+//   events        Reserved: raw event log keyed by unit and time.
+//   dedup         Reserved: event_id -> seen.
+//   unit_metrics  Reserved: per (experiment, metric, unit) state.
+//   aggregates    Reserved: per (experiment, variant, metric[, day])
+//                            sufficient statistics (merge operator).
+//
+// Value formats (storage/coding.h encodings; times are Unix microseconds as
+// the two's-complement uint64 of an int64; each record starts with a format
+// byte so it can evolve):
+//
+//   object record: byte 1, length-prefixed value, varint64 version,
+//                  varint64 created_version, varint64 updated_at,
+//                  length-prefixed updated_by.
+//   change record: byte 1, varint64 time, then length-prefixed actor,
+//                  action, kind, key, before, after. (The version is the key.)
+//
+// Everything here is pure and thread-safe.
+
+#ifndef CXLAB_STORAGE_KEYS_H_
+#define CXLAB_STORAGE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace cxlab::storage::keys {
+
+// Column family names.
+inline constexpr absl::string_view kConfigColumnFamily = "config";
+inline constexpr absl::string_view kAuditColumnFamily = "audit";
+inline constexpr absl::string_view kExposuresColumnFamily = "exposures";
+inline constexpr absl::string_view kEventsColumnFamily = "events";
+inline constexpr absl::string_view kDedupColumnFamily = "dedup";
+inline constexpr absl::string_view kUnitMetricsColumnFamily = "unit_metrics";
+inline constexpr absl::string_view kAggregatesColumnFamily = "aggregates";
+
+// The cxlab column families above, in declaration order (without RocksDB's
+// "default"). A Database opens (and if need be creates) exactly these.
+const std::vector<absl::string_view>& ColumnFamilies();
+
+// Prefix of every object key in `config`.
+inline constexpr absl::string_view kObjectPrefix = "obj/";
+
+// Key in `config` holding the global config version.
+inline constexpr absl::string_view kConfigVersionKey = "meta/version";
+
+// Format byte leading object and change records.
+inline constexpr char kRecordFormatV1 = 1;
+
+// Returns "obj/<kind>/<key>". Precondition (unchecked; callers validate):
+// `kind` is non-empty without '/', `key` is non-empty.
+std::string ObjectKey(absl::string_view kind, absl::string_view key);
+
+// Returns "obj/<kind>/", the prefix of all objects of `kind`.
+std::string ObjectKindPrefix(absl::string_view kind);
+
+// Splits an object key built by ObjectKey into `*kind` and `*key` (which view
+// `raw`). Returns false if `raw` is not a well-formed object key.
+bool ParseObjectKey(absl::string_view raw, absl::string_view* kind,
+                    absl::string_view* key);
+
+// Returns the `audit` key of `version` (8 bytes, big-endian). Precondition:
+// version >= 0.
+std::string AuditKey(int64_t version);
+
+// Decodes an `audit` key. Returns false unless `raw` is exactly 8 bytes
+// encoding a version in [0, INT64_MAX].
+bool ParseAuditKey(absl::string_view raw, int64_t* version);
+
+// Returns the smallest string greater than every string with prefix `prefix`
+// (for iterator upper bounds); empty if there is none (all bytes 0xff).
+std::string PrefixSuccessor(absl::string_view prefix);
+
+}  // namespace cxlab::storage::keys
+
+#endif  // CXLAB_STORAGE_KEYS_H_
