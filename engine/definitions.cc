@@ -415,16 +415,18 @@ std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs) {
     if (i > 0) r.Add("", "only one global holdout may be defined");
   }
 
-  // Layer ranges of live experiments must not overlap. Each overlap is
+  // Layer ranges of running and paused experiments must not overlap. Each
+  // overlap is
   // reported once, on the later experiment, right after its own errors.
   absl::flat_hash_map<std::string, std::vector<const ExperimentDef*>> by_layer;
   std::vector<std::vector<DefinitionError>> overlaps(defs.experiments.size());
   for (size_t i = 0; i < defs.experiments.size(); ++i) {
     const ExperimentDef& e = defs.experiments[i];
     if (e.layer.empty() || !e.layer_range.has_value() ||
-        e.status == ExperimentStatus::kStopped ||
-        e.status == ExperimentStatus::kLaunched) {
-      continue;  // stopped and launched experiments hold no range
+        (e.status != ExperimentStatus::kRunning &&
+         e.status != ExperimentStatus::kPaused)) {
+      continue;  // only live experiments hold their range (a draft is
+                 // checked when it starts)
     }
     const BucketRange& a = *e.layer_range;
     for (const ExperimentDef* other : by_layer[e.layer]) {

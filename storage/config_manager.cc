@@ -25,6 +25,11 @@ using engine::ExperimentStatus;
 constexpr Kind kAllKinds[] = {Kind::kGroup, Kind::kSegment, Kind::kMetric,
                               Kind::kLayer, Kind::kHoldout, Kind::kExperiment};
 
+// Storage keeps microseconds; round here so memory and disk agree.
+absl::Time StoredTime(absl::Time t) {
+  return absl::FromUnixMicros(absl::ToUnixMicros(t));
+}
+
 std::string MetaKey(Kind kind, absl::string_view key) {
   return absl::StrCat(KindName(kind), "/", key);
 }
@@ -419,7 +424,7 @@ absl::StatusOr<StoredDefinition> ConfigManager::Put(AnyDefinition def,
                                           : std::optional<int64_t>(0);
   w.actor = actor.id;
   w.action = before.has_value() ? "update" : "create";
-  w.time = actor.now;
+  w.time = StoredTime(actor.now);
   w.before = before.has_value() ? ToJsonText(*before) : "";
   w.after = w.value;
   ConfigEvent event{0, w.action, w.kind, key};
@@ -453,7 +458,7 @@ absl::StatusOr<int64_t> ConfigManager::Delete(Kind kind, absl::string_view key,
   w.expected_version = meta.version;
   w.actor = actor.id;
   w.action = "delete";
-  w.time = actor.now;
+  w.time = StoredTime(actor.now);
   w.before = ToJsonText(*before);
   ConfigEvent event{0, "delete", w.kind, w.key};
   return CommitDefinitions(std::move(next), {std::move(w)}, event);
@@ -528,7 +533,7 @@ absl::StatusOr<StoredDefinition> ConfigManager::ApplyTransition(
   w.expected_version = meta.version;
   w.actor = actor.id;
   w.action = std::string(action);
-  w.time = actor.now;
+  w.time = StoredTime(actor.now);
   w.before = ToJsonText(*found);
   w.after = w.value;
   ConfigEvent event{0, w.action, w.kind, w.key};
@@ -547,6 +552,7 @@ absl::StatusOr<ApplyResult> ConfigManager::Apply(const Definitions& defs,
   result.version = store_->version();
   Definitions next = defs_;
   std::vector<ConfigStore::Write> writes;
+  std::vector<std::string> lifecycle_errors;
   absl::flat_hash_set<std::string> seen;
   Definitions& input = const_cast<Definitions&>(defs);
   for (Kind kind : kAllKinds) {
@@ -573,6 +579,8 @@ absl::StatusOr<ApplyResult> ConfigManager::Apply(const Definitions& defs,
               std::get<ExperimentDef>(def));
           if (!lifecycle.ok()) {
             result.errors.push_back(LifecycleError(lifecycle, key));
+            lifecycle_errors.push_back(std::string(
+                Prefixed(lifecycle, Kind::kExperiment, key).message()));
           }
         }
         if (change.action != PlannedChange::Action::kUnchanged) {
@@ -587,7 +595,7 @@ absl::StatusOr<ApplyResult> ConfigManager::Apply(const Definitions& defs,
                                    : std::optional<int64_t>(0);
           w.actor = actor.id;
           w.action = before.has_value() ? "update" : "create";
-          w.time = actor.now;
+          w.time = StoredTime(actor.now);
           w.before = before.has_value() ? ToJsonText(*before) : "";
           w.after = w.value;
           writes.push_back(std::move(w));
@@ -607,6 +615,9 @@ absl::StatusOr<ApplyResult> ConfigManager::Apply(const Definitions& defs,
   std::vector<engine::DefinitionError> invalid =
       engine::ValidateDefinitions(next);
   result.errors.insert(result.errors.end(), invalid.begin(), invalid.end());
+  if (!dry_run && !lifecycle_errors.empty()) {
+    return absl::FailedPreconditionError(absl::StrJoin(lifecycle_errors, "\n"));
+  }
   if (!result.errors.empty() || dry_run || writes.empty()) return result;
   ConfigEvent event{0, "apply", "", ""};
   ASSIGN_OR_RETURN(result.version, CommitDefinitions(std::move(next),
@@ -625,9 +636,14 @@ absl::StatusOr<int64_t> ConfigManager::CommitOther(ConfigStore::Write write) {
     return absl::InvalidArgumentError(
         absl::StrCat("kind: '", write.kind, "' is a definition kind"));
   }
+  write.time = StoredTime(write.time);
+  // Every write bumps the version the snapshot answers with, so Assign
+  // reports the same version as WatchConfig (and as after a restart).
+  ASSIGN_OR_RETURN(std::shared_ptr<const engine::ConfigSnapshot> snap,
+                   engine::ConfigSnapshot::Build(defs_, store_->version() + 1));
   ConfigEvent event{0, write.action, write.kind, write.key};
   ASSIGN_OR_RETURN(event.version, store_->Commit(write));
-  Publish(nullptr, event);
+  Publish(std::move(snap), event);
   return event.version;
 }
 

@@ -148,9 +148,11 @@ class ConfigManager {
                                                    const Actor& actor);
 
   // Creates or updates every definition of `defs` at once (all or nothing).
-  // With `dry_run` nothing is stored. Validation errors are returned in the
-  // result (not as a status) so callers can list them all; a lifecycle
-  // violation is FAILED_PRECONDITION.
+  // With `dry_run` nothing is stored and every problem, lifecycle
+  // violations included, is listed in the result. Otherwise a lifecycle
+  // violation is FAILED_PRECONDITION (one line per experiment) and other
+  // validation errors are returned in the result (not as a status) so
+  // callers can list them all; nothing is stored unless there are none.
   absl::StatusOr<ApplyResult> Apply(const engine::Definitions& defs,
                                     bool dry_run, const Actor& actor);
 

@@ -58,7 +58,7 @@ inline constexpr size_t kMaxAttributesBytes = 64 * 1024;
 //   "<field>.ids[<type>]: must be at most 1024 bytes"
 //   "<field>.attributes: must be at most 64 KiB, got N bytes"
 //       (N = attributes().ByteSizeLong(), the serialised size)
-//   "<field>.attributes: nesting deeper than 64 levels"
+//   "<field>.attributes: nesting deeper than 32 levels"
 //
 // Computing the serialised size updates the message's cached sizes, so
 // `unit` must not be read by another thread during the call.

@@ -43,16 +43,19 @@ namespace cxlab::api {
 
 // The deepest container nesting FromProtoValue / FromProtoStruct accept:
 // `{}` and `[]` are depth 1, `{"a": [1]}` is depth 2.
-inline constexpr int kMaxProtoValueDepth = 64;
+// Protobuf stops parsing messages nested deeper than 100 levels, and each
+// Struct/ListValue level costs about three, so requests past this limit
+// would otherwise fail to parse with an unhelpful error.
+inline constexpr int kMaxProtoValueDepth = 32;
 
 // Converts a protobuf Value to an engine Value (see the rules above).
-// InvalidArgument "<field>: nesting deeper than 64 levels" when the value
+// InvalidArgument "<field>: nesting deeper than 32 levels" when the value
 // nests too deeply.
 absl::StatusOr<engine::Value> FromProtoValue(
     const google::protobuf::Value& value, absl::string_view field);
 
 // Converts a Struct to an engine object (members sorted by key).
-// InvalidArgument "<field>: nesting deeper than 64 levels" (the Struct
+// InvalidArgument "<field>: nesting deeper than 32 levels" (the Struct
 // itself counts as one level).
 absl::StatusOr<engine::Value> FromProtoStruct(
     const google::protobuf::Struct& object, absl::string_view field);

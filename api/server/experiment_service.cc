@@ -338,7 +338,7 @@ grpc::Status ExperimentServiceImpl::WatchConfig(
     if (first || event.version > sent) {
       v1::ConfigEvent out;
       out.set_version(event.version);
-      if (!first || event.version > request->since_version()) {
+      if (!first) {
         out.set_action(event.action);
         out.set_kind(event.kind);
         out.set_key(event.key);

@@ -347,25 +347,25 @@ TEST(ValueConvert, ToProtoStructRejectsNonObjects) {
 }
 
 TEST(ValueConvert, DepthLimit) {
-  EXPECT_TRUE(FromProtoValue(NestedList(64), "v").ok());
-  ExpectInvalid(FromProtoValue(NestedList(65), "payload").status(),
-                "payload: nesting deeper than 64 levels");
-  EXPECT_TRUE(FromProtoStruct(NestedStruct(64), "s").ok());
-  ExpectInvalid(FromProtoStruct(NestedStruct(65), "unit.attributes").status(),
-                "unit.attributes: nesting deeper than 64 levels");
+  EXPECT_TRUE(FromProtoValue(NestedList(32), "v").ok());
+  ExpectInvalid(FromProtoValue(NestedList(33), "payload").status(),
+                "payload: nesting deeper than 32 levels");
+  EXPECT_TRUE(FromProtoStruct(NestedStruct(32), "s").ok());
+  ExpectInvalid(FromProtoStruct(NestedStruct(33), "unit.attributes").status(),
+                "unit.attributes: nesting deeper than 32 levels");
 }
 
 TEST(ValueConvert, DepthCountsStructAndListLevels) {
-  // {"x": [ <63 lists> ]}: the Struct, the list, then 63 more = 65.
+  // {"x": [ <31 lists> ]}: the Struct, the list, then 31 more = 33.
   pb::Struct s;
   *(*s.mutable_fields())["x"].mutable_list_value()->add_values() =
-      NestedList(63);
+      NestedList(31);
   ExpectInvalid(FromProtoStruct(s, "c").status(),
-                "c: nesting deeper than 64 levels");
+                "c: nesting deeper than 32 levels");
   // One fewer fits exactly.
   pb::Struct t;
   *(*t.mutable_fields())["x"].mutable_list_value()->add_values() =
-      NestedList(62);
+      NestedList(30);
   EXPECT_TRUE(FromProtoStruct(t, "c").ok());
 }
 
@@ -648,13 +648,13 @@ TEST(ExperimentConvert, Errors) {
   m.add_variants();
   *m.add_variants()->mutable_payload() = NestedList(65);
   ExpectInvalid(FromProto(m).status(),
-                "experiment.variants[1].payload: nesting deeper than 64 "
+                "experiment.variants[1].payload: nesting deeper than 32 "
                 "levels");
 
   m.Clear();
   *m.mutable_condition() = NestedStruct(65);
   ExpectInvalid(FromProto(m).status(),
-                "experiment.condition: nesting deeper than 64 levels");
+                "experiment.condition: nesting deeper than 32 levels");
 }
 
 TEST(ExperimentConvert, MetaIsIgnoredAndPreserved) {
@@ -724,7 +724,7 @@ TEST(SegmentConvert, Errors) {
   v1::Segment m;
   *m.mutable_condition() = NestedStruct(65);
   ExpectInvalid(FromProto(m).status(),
-                "segment.condition: nesting deeper than 64 levels");
+                "segment.condition: nesting deeper than 32 levels");
 }
 
 TEST(GroupConvert, RoundTrips) {
@@ -749,7 +749,7 @@ TEST(GroupConvert, Errors) {
   m.add_ids()->set_number_value(1);
   *m.add_ids() = NestedList(65);
   ExpectInvalid(FromProto(m).status(),
-                "group.ids[2]: nesting deeper than 64 levels");
+                "group.ids[2]: nesting deeper than 32 levels");
 }
 
 engine::MetricDef FullMetric() {
@@ -846,7 +846,7 @@ TEST(MetricConvert, Errors) {
   m.set_direction(v1::METRIC_DIRECTION_LOWER);
   *m.mutable_filter() = NestedStruct(65);
   ExpectInvalid(FromProto(m).status(),
-                "metric.filter: nesting deeper than 64 levels");
+                "metric.filter: nesting deeper than 32 levels");
 }
 
 TEST(LayerAndHoldoutConvert, RoundTrips) {
@@ -919,12 +919,12 @@ TEST(DefinitionsConvert, ErrorsNameTheElement) {
   *m.add_segments()->mutable_condition() = NestedStruct(65);
   ExpectInvalid(FromProto(m, "request.definitions").status(),
                 "request.definitions.segments[1].condition: nesting deeper "
-                "than 64 levels");
+                "than 32 levels");
 
   m.Clear();
   *m.add_groups()->add_ids() = NestedList(70);
   ExpectInvalid(FromProto(m).status(),
-                "definitions.groups[0].ids[0]: nesting deeper than 64 levels");
+                "definitions.groups[0].ids[0]: nesting deeper than 32 levels");
 }
 
 TEST(FieldErrorConvert, CopiesEveryField) {
@@ -1024,7 +1024,7 @@ TEST(UnitConvert, Errors) {
 
   *m.mutable_attributes() = NestedStruct(65);
   ExpectInvalid(FromProto(m, "unit").status(),
-                "unit.attributes: nesting deeper than 64 levels");
+                "unit.attributes: nesting deeper than 32 levels");
 }
 
 // ---- Assignment and PayloadCache --------------------------------------------

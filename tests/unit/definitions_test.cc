@@ -506,15 +506,22 @@ TEST(ValidateDefinitions, OverlapWithSeveralExperiments) {
                       "[0.4, 0.9) in layer 'checkout_layer'")));
 }
 
-TEST(ValidateDefinitions, DraftAndPausedExperimentsHoldTheirRange) {
-  for (ExperimentStatus status :
-       {ExperimentStatus::kDraft, ExperimentStatus::kPaused}) {
-    Definitions d = ValidDefinitions();
-    d.experiments[kCheckout].status = status;
-    d.experiments[kShipping].layer_range = BucketRange{0.3, 0.9};
-    EXPECT_EQ(ValidateDefinitions(d).size(), 1u)
-        << ExperimentStatusName(status);
-  }
+TEST(ValidateDefinitions, PausedExperimentsHoldTheirRange) {
+  Definitions d = ValidDefinitions();
+  d.experiments[kCheckout].status = ExperimentStatus::kPaused;
+  d.experiments[kShipping].layer_range = BucketRange{0.3, 0.9};
+  EXPECT_EQ(ValidateDefinitions(d).size(), 1u);
+}
+
+TEST(ValidateDefinitions, DraftsDoNotHoldARangeUntilTheyStart) {
+  // A marketer may prepare the next test on a range a running one holds...
+  Definitions d = ValidDefinitions();
+  d.experiments[kShipping].status = ExperimentStatus::kDraft;
+  d.experiments[kShipping].layer_range = BucketRange{0.3, 0.9};
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());
+  // ...but cannot start it while the ranges overlap.
+  d.experiments[kShipping].status = ExperimentStatus::kRunning;
+  EXPECT_EQ(ValidateDefinitions(d).size(), 1u);
 }
 
 TEST(ValidateDefinitions, StoppedOrLaunchedExperimentsReleaseTheirRange) {
