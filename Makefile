@@ -27,8 +27,8 @@ help:
 	@echo "  make deps    install missing Debian 12 packages (scripts/install-deps)"
 	@echo "  make build   deps, then configure and build into $(BUILD_DIR)/ (CMake + Ninja, $(BUILD_TYPE))"
 	@echo "  make test    build, then run every test with ctest"
-	@echo "  make demo    build, then validate experiments/, simulate 100,000 visitors"
-	@echo "               and evaluate one visitor"
+	@echo "  make demo    build, validate experiments/, evaluate one visitor, then start"
+	@echo "               cxlabd, apply experiments/ and assign 100,000 visitors over gRPC"
 	@echo "  make bench   build, then run the engine benchmarks"
 	@echo "  make format  clang-format -i every *.h and *.cc under $(FORMAT_DIRS)"
 	@echo "  make clean   remove $(BUILD_DIR)/"
@@ -45,25 +45,29 @@ build: deps
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 
-# The demo pins the clock (--now) so its output is the same on every run and
-# every day; drop --now to evaluate at the current time.
+# The offline steps pin the clock (--now) so their output is the same on
+# every run and every day; drop --now to evaluate at the current time. The
+# server steps (scripts/demo-server.sh) run at the server's clock.
 DEMO_NOW := 2026-12-01T12:00:00Z
 
 demo: build
 	@echo "== cxlab validate: check every definition in experiments/"
 	$(CXLAB) validate -f experiments
 	@echo
-	@echo "== cxlab simulate: 100,000 visitors; splits vs weights, chi-square SRM check"
-	$(CXLAB) simulate -f experiments --visitors 100000 --now $(DEMO_NOW)
-	@echo
 	@echo "== cxlab eval: one returning family visitor who runs, with a full cart"
 	$(CXLAB) eval -f experiments --unit visitor-42 --now $(DEMO_NOW) \
 	    --attr visits=3 --attr last_visit_days=12 --attr household.children=2 \
 	    --attr age=38 --attr cart.items=2 --attr 'interests=["running"]' \
 	    --attr device.type=mobile
+	@echo
+	scripts/demo-server.sh $(BUILD_DIR)
 
+# Engine micro-benchmarks, then the gRPC load benchmark (starts cxlabd on a
+# temporary data dir, applies experiments/, runs `cxlab bench assign` for
+# Assign and AssignBatch, stops the daemon).
 bench: build
 	$(BENCHMARK) --benchmark_min_time=0.5
+	tests/bench/assign_load.sh $(BUILD_DIR)
 
 format:
 	@command -v clang-format >/dev/null 2>&1 || \

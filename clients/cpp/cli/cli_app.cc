@@ -9,10 +9,14 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "clients/cpp/cli/bench_command.h"
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/eval_command.h"
 #include "clients/cpp/cli/match_command.h"
+#include "clients/cpp/cli/online_commands.h"
+#include "clients/cpp/cli/online_util.h"
 #include "clients/cpp/cli/simulate_command.h"
+#include "clients/cpp/cli/simulate_online.h"
 #include "clients/cpp/cli/validate_command.h"
 
 #ifndef CXLAB_VERSION
@@ -46,14 +50,41 @@ CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
       ->take_all();
 }
 
+constexpr char kCommands[] =
+    "validate, eval, match, simulate, apply, get, list, start, pause, stop, "
+    "launch, assign, changes, keys, health, bench";
+
 int Dispatch(int argc, const char* const* argv, std::istream& in,
              std::ostream& out, std::ostream& err) {
   CLI::App app{
       "cxlab: offline tools for cxlab definitions (validate, evaluate a "
-      "visitor, test conditions, simulate traffic).",
+      "visitor, test conditions, simulate traffic) and the command line of "
+      "the cxlabd server (apply, get, list, lifecycle, assign, changes, API "
+      "keys).",
       "cxlab"};
   app.set_version_flag("--version", absl::StrCat("cxlab ", Version()));
   app.require_subcommand(1);
+  // Global flags may also follow the command (cxlab list experiments
+  // --server HOST:PORT); subcommands created below inherit this.
+  app.fallthrough();
+
+  // Global flags of the online commands.
+  GlobalOptions global;
+  std::string server, key, key_file, output = "table";
+  CLI::Option* server_opt =
+      AddOptional(app, "--server", server,
+                  "cxlabd address HOST:PORT (default: $CXLAB_SERVER, else " +
+                      std::string(kDefaultServer) + ")");
+  CLI::Option* key_opt =
+      AddOptional(app, "--key", key, "API key secret (default: $CXLAB_KEY)");
+  CLI::Option* key_file_opt = AddOptional(app, "--key-file", key_file,
+                                          "Read the API key from this file");
+  key_opt->excludes(key_file_opt);
+  CLI::Option* output_opt =
+      app.add_option("--output", output,
+                     "Output of the online commands: table or json")
+          ->check(CLI::IsMember({"table", "json"}))
+          ->capture_default_str();
 
   // validate
   ValidateOptions validate;
@@ -94,9 +125,10 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   CLI::Option* eval_now_opt =
       AddOptional(*eval_cmd, "--now", eval_now,
                   "Evaluation time, RFC 3339 (default: the current time)");
-  eval_cmd->add_option("--output", eval.output, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->capture_default_str();
+  CLI::Option* eval_output_opt =
+      eval_cmd->add_option("--output", eval.output, "table or json")
+          ->check(CLI::IsMember({"table", "json"}))
+          ->capture_default_str();
   eval_cmd->add_flag("--all", eval.all,
                      "Include draft, paused and stopped experiments");
 
@@ -127,9 +159,10 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
       "simulate",
       "Run synthetic visitors through every running experiment and compare "
       "the split with the weights (chi-square SRM check).");
-  simulate_cmd
-      ->add_option("-f,--file", simulate.path, "Definitions file or directory")
-      ->required();
+  CLI::Option* simulate_file_opt = simulate_cmd->add_option(
+      "-f,--file", simulate.path,
+      "Definitions file or directory (offline); without it, the visitors "
+      "are assigned by the server (--server or $CXLAB_SERVER)");
   simulate_cmd
       ->add_option("--visitors", simulate.visitors,
                    "Number of synthetic visitors")
@@ -140,14 +173,23 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
       ->capture_default_str();
   CLI::Option* simulate_now_opt =
       AddOptional(*simulate_cmd, "--now", simulate_now,
-                  "Evaluation time, RFC 3339 (default: the current time)");
+                  "Evaluation time, RFC 3339 (default: the current time; "
+                  "offline only)");
+
+  // apply, get, list, start, pause, stop, launch, assign, changes, keys,
+  // health.
+  OnlineCommands online(app);
+
+  // bench assign (bench_command.h): its server and key come from the
+  // global flags.
+  BenchOptions bench;
+  BenchCommand bench_cmd = AddBenchCommand(app, bench);
 
   // CLI11 reports both of these as "A subcommand is required".
   if (argc < 2) {
-    return ReportUsageError(
-        err,
-        "a command is required (validate, eval, match, simulate); run "
-        "cxlab --help");
+    return ReportUsageError(err,
+                            absl::StrCat("a command is required (", kCommands,
+                                         "); run cxlab --help"));
   }
   if (argv[1][0] != '-') {
     bool known = false;
@@ -157,8 +199,8 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
     }
     if (!known) {
       return ReportUsageError(
-          err, absl::StrCat("unknown command '", argv[1],
-                            "' (expected validate, eval, match or simulate)"));
+          err, absl::StrCat("unknown command '", argv[1], "' (expected one of ",
+                            kCommands, ")"));
     }
   }
 
@@ -170,8 +212,17 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
     return ReportUsageError(err, e.what());
   }
 
+  global.server = IfGiven(server_opt, server);
+  global.key = IfGiven(key_opt, key);
+  global.key_file = IfGiven(key_file_opt, key_file);
+  global.output = output;
+
   if (*validate_cmd) return RunValidate(validate, out, err);
   if (*eval_cmd) {
+    // The global --output applies when eval's own is not given.
+    if (eval_output_opt->count() == 0 && output_opt->count() > 0) {
+      eval.output = output;
+    }
     eval.unit = IfGiven(unit_opt, unit);
     eval.units_file = IfGiven(units_file_opt, units_file);
     eval.attributes_json = IfGiven(attributes_opt, attributes_json);
@@ -186,7 +237,30 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   }
   if (*simulate_cmd) {
     simulate.now = IfGiven(simulate_now_opt, simulate_now);
-    return RunSimulate(simulate, out, err);
+    if (simulate_file_opt->count() > 0) {
+      if (server_opt->count() > 0) {
+        return ReportUsageError(err, "-f and --server cannot be combined");
+      }
+      return RunSimulate(simulate, out, err);
+    }
+    if (!ServerNamed(global)) {
+      return ReportUsageError(
+          err,
+          "simulate needs -f/--file (offline) or --server (online; or "
+          "$CXLAB_SERVER)");
+    }
+    return RunSimulateOnline(simulate, global, out, err);
+  }
+  if (std::optional<int> code = online.RunSelected(global, out, err)) {
+    return *code;
+  }
+  if (*bench_cmd.assign) {
+    absl::StatusOr<std::string> bench_key = ResolveKey(global);
+    if (!bench_key.ok()) return ReportUsageError(err, bench_key.status());
+    bench.server = ResolveServer(global);
+    bench.key = *bench_key;
+    if (bench_cmd.output->count() == 0) bench.output = global.output;
+    return RunBenchAssign(bench, out, err);
   }
   return ReportUsageError(err, "a command is required; run cxlab --help");
 }

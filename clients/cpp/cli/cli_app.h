@@ -1,18 +1,29 @@
 // Copyright 2026 The cxlab Authors.
 //
 // The `cxlab` command line: flag parsing (CLI11) and dispatch to the offline
-// commands validate, eval, match and simulate. main() only forwards to
-// RunCli, so tests can drive the whole command line in-process.
+// commands (validate, eval, match, simulate -f) and the online ones, which
+// talk to cxlabd over gRPC (apply, get, list, start, pause, stop, launch,
+// assign, changes, keys, health, simulate --server; see online_commands.h)
+// and the gRPC load generator `bench assign` (bench_command.h).
+// main() only forwards to RunCli, so tests can drive the whole command line
+// in-process.
 //
 //   const char* argv[] = {"cxlab", "validate", "-f", "experiments"};
 //   int code = RunCli(4, argv, std::cin, std::cout, std::cerr);
 //
-// Exit codes: 0 success (and --help / --version), 1 `validate` found invalid
-// definitions, 2 bad usage or input (one line on `err`). No exception
+// Global flags (before or after the command): --server HOST:PORT (default
+// $CXLAB_SERVER, else 127.0.0.1:7070), --key SECRET (default $CXLAB_KEY) or
+// --key-file PATH, --output table|json.
+//
+// Exit codes: 0 success (and --help / --version); 1 `validate` or `apply`
+// found invalid definitions, the server answered with an error (printed as
+// "cxlab: <CODE>: <message>") or could not be reached ("cxlab: cannot reach
+// SERVER: ..."); 2 bad usage or input (one line on `err`). No exception
 // escapes.
 //
-// Thread-safety: RunCli keeps no state, but the commands read files and the
-// clock; it is normally called once per process.
+// Thread-safety: RunCli keeps no state, but the commands read files, the
+// environment and the clock and talk to the network; it is normally called
+// once per process.
 
 #ifndef CXLAB_CLIENTS_CPP_CLI_CLI_APP_H_
 #define CXLAB_CLIENTS_CPP_CLI_CLI_APP_H_

@@ -34,6 +34,9 @@ namespace cxlab::cli {
 inline constexpr int kExitOk = 0;
 // `validate` found invalid definitions.
 inline constexpr int kExitInvalidDefinitions = 1;
+// An online command failed: the server answered with an error, could not be
+// reached, or (apply) the definitions are invalid.
+inline constexpr int kExitFailure = 1;
 // Bad usage or input: a bad flag or JSON, an unreadable file, definitions
 // that do not load for a command that needs them.
 inline constexpr int kExitUsage = 2;

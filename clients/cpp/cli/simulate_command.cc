@@ -34,16 +34,13 @@ constexpr engine::Reason kReasons[] = {
     engine::Reason::kForced,        engine::Reason::kOutsideSchedule,
     engine::Reason::kLaunched,      engine::Reason::kMissingUnitId,
 };
-constexpr int kNumReasons = sizeof(kReasons) / sizeof(kReasons[0]);
-static_assert(static_cast<int>(engine::Reason::kMissingUnitId) ==
-                  kNumReasons - 1,
+static_assert(sizeof(kReasons) / sizeof(kReasons[0]) == kNumReasons,
               "kReasons must list every engine::Reason in enum order");
 
 // Counts for one experiment over all visitors.
 struct ExperimentTally {
   const engine::CompiledExperiment* experiment = nullptr;
-  std::vector<int64_t> assigned;      // per variant, reason kAssigned only
-  int64_t reasons[kNumReasons] = {};  // every other outcome, by reason
+  SplitTally split;
 };
 
 // The configured weights of `def` (equal weights when unset).
@@ -66,9 +63,10 @@ std::string Percent(double share) {
   return absl::StrFormat("%.2f%%", 100 * share);
 }
 
-void PrintExperiment(const ExperimentTally& tally, int64_t visitors,
-                     std::ostream& out) {
-  const engine::ExperimentDef& def = *tally.experiment->def;
+}  // namespace
+
+void PrintSplit(const engine::ExperimentDef& def, const SplitTally& tally,
+                int64_t visitors, std::ostream& out) {
   std::string header =
       absl::StrCat(def.key, "  (unit ", def.unit_type, ", coverage ",
                    absl::StrFormat("%g", def.coverage));
@@ -133,6 +131,9 @@ void PrintExperiment(const ExperimentTally& tally, int64_t visitors,
     not_enrolled.push_back(
         absl::StrCat(engine::ReasonName(kReasons[r]), " ", tally.reasons[r]));
   }
+  if (tally.unknown > 0) {
+    not_enrolled.push_back(absl::StrCat("unknown_experiment ", tally.unknown));
+  }
   out << "  not enrolled: "
       << (not_enrolled.empty() ? "none" : absl::StrJoin(not_enrolled, ", "))
       << "\n";
@@ -147,8 +148,6 @@ void PrintExperiment(const ExperimentTally& tally, int64_t visitors,
         << (chi.p_value < kSrmThreshold ? "SRM (p < 0.001)" : "ok") << "\n";
   }
 }
-
-}  // namespace
 
 ChiSquareResult ChiSquareTest(const std::vector<int64_t>& observed,
                               const std::vector<double>& weights) {
@@ -192,13 +191,18 @@ ChiSquareResult ChiSquareTest(const std::vector<int64_t>& observed,
   return result;
 }
 
+absl::Status CheckVisitors(int64_t visitors) {
+  if (visitors < 1 || visitors > kMaxVisitors) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--visitors must be between 1 and ", kMaxVisitors, ", got ", visitors));
+  }
+  return absl::OkStatus();
+}
+
 int RunSimulate(const SimulateOptions& options, std::ostream& out,
                 std::ostream& err) {
-  if (options.visitors < 1 || options.visitors > kMaxVisitors) {
-    return ReportUsageError(
-        err, absl::StrCat("--visitors must be between 1 and ", kMaxVisitors,
-                          ", got ", options.visitors));
-  }
+  absl::Status visitors_ok = CheckVisitors(options.visitors);
+  if (!visitors_ok.ok()) return ReportUsageError(err, visitors_ok);
   absl::StatusOr<absl::Time> now = ParseNow(options.now);
   if (!now.ok()) return ReportUsageError(err, now.status());
   std::shared_ptr<const engine::ConfigSnapshot> snapshot =
@@ -211,7 +215,7 @@ int RunSimulate(const SimulateOptions& options, std::ostream& out,
     if (e.def->status != engine::ExperimentStatus::kRunning) continue;
     ExperimentTally tally;
     tally.experiment = &e;
-    tally.assigned.assign(e.def->variants.size(), 0);
+    tally.split.assigned.assign(e.def->variants.size(), 0);
     tallies.push_back(std::move(tally));
     if (std::find(unit_types.begin(), unit_types.end(), e.def->unit_type) ==
         unit_types.end()) {
@@ -244,16 +248,16 @@ int RunSimulate(const SimulateOptions& options, std::ostream& out,
     for (ExperimentTally& tally : tallies) {
       engine::Assignment a = evaluator.Evaluate(*tally.experiment);
       if (a.reason == engine::Reason::kAssigned && a.in_experiment()) {
-        ++tally.assigned[a.variant];
+        ++tally.split.assigned[a.variant];
       } else {
-        ++tally.reasons[static_cast<int>(a.reason)];
+        ++tally.split.reasons[static_cast<int>(a.reason)];
       }
     }
   }
 
   for (const ExperimentTally& tally : tallies) {
     out << "\n";
-    PrintExperiment(tally, options.visitors, out);
+    PrintSplit(*tally.experiment->def, tally.split, options.visitors, out);
   }
   out.flush();
   return kExitOk;

@@ -20,11 +20,16 @@
 #ifndef CXLAB_CLIENTS_CPP_CLI_SIMULATE_COMMAND_H_
 #define CXLAB_CLIENTS_CPP_CLI_SIMULATE_COMMAND_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "absl/status/status.h"
+#include "engine/definitions.h"
+#include "engine/evaluator.h"
 
 namespace cxlab::cli {
 
@@ -53,6 +58,34 @@ ChiSquareResult ChiSquareTest(const std::vector<int64_t>& observed,
 
 // The p-value below which a split is flagged as a sample ratio mismatch.
 inline constexpr double kSrmThreshold = 0.001;
+
+// The number of engine::Reason values (kMissingUnitId is the last).
+inline constexpr int kNumReasons =
+    static_cast<int>(engine::Reason::kMissingUnitId) + 1;
+
+// What the simulated visitors got in one experiment.
+struct SplitTally {
+  // Per variant: visitors hashed into it (reason kAssigned only).
+  std::vector<int64_t> assigned;
+  // Every other outcome, indexed by engine::Reason.
+  std::array<int64_t, kNumReasons> reasons{};
+  // Online only: answers whose reason has no engine counterpart (an
+  // experiment deleted during the run: REASON_UNKNOWN_EXPERIMENT).
+  int64_t unknown = 0;
+};
+
+// Prints one experiment's block of the simulate output (shared by the
+// offline and the online mode): a header naming the unit type, coverage,
+// layer, segments and condition; the table of variant, configured weight,
+// expected share of enrolled, observed count and observed share; the
+// enrolled count out of `visitors`; the not-enrolled counts by reason; and
+// the chi-square line.
+void PrintSplit(const engine::ExperimentDef& def, const SplitTally& tally,
+                int64_t visitors, std::ostream& out);
+
+// Checks --visitors: InvalidArgument "--visitors must be between 1 and
+// 100000000, got N".
+absl::Status CheckVisitors(int64_t visitors);
 
 // Simulates and prints, per running experiment, a table (variant, configured
 // weight, expected share of enrolled, observed count, observed share), the

@@ -1,0 +1,652 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "clients/cpp/cli/bench_command.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "clients/cpp/cli/cli_util.h"
+#include "cxlab/v1/assignment.grpc.pb.h"
+#include "cxlab/v1/assignment.pb.h"
+#include "engine/json.h"
+#include "engine/value.h"
+
+namespace cxlab::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Exit code when no call succeeded.
+constexpr int kExitNothingSucceeded = 1;
+// AssignBatch accepts at most this many units per call.
+constexpr int kMaxBatch = 10000;
+// Deadline of every call, so a stuck server cannot hang the drain.
+constexpr auto kCallDeadline = std::chrono::seconds(10);
+// Deadline of the first (probe) call on each connection.
+constexpr auto kProbeDeadline = std::chrono::seconds(5);
+// The channel argument that keeps the connections apart: channels with
+// different arguments never share a subchannel (TCP connection).
+constexpr char kChannelIndexArg[] = "cxlab.bench.channel";
+
+// ---- latency histogram --------------------------------------------------
+
+// A log-linear histogram of non-negative integers (latencies in ns): values
+// below 256 have their own bucket; above, every power-of-two range is split
+// into 128 equal buckets, so a bucket is at most 1/128 of its lower bound
+// wide and its midpoint is within 0.4 % of any value in it. Not
+// thread-safe; each worker thread fills its own and they are merged.
+class LatencyHistogram {
+ public:
+  LatencyHistogram() : counts_(kBuckets, 0) {}
+
+  void Record(int64_t value) {
+    if (value < 0) value = 0;
+    ++counts_[Index(static_cast<uint64_t>(value))];
+    ++count_;
+    max_ = std::max(max_, value);
+  }
+
+  void Merge(const LatencyHistogram& other) {
+    for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+    count_ += other.count_;
+    max_ = std::max(max_, other.max_);
+  }
+
+  int64_t count() const { return count_; }
+  int64_t max() const { return max_; }
+
+  // The smallest recorded value v such that at least `quantile` of the
+  // values are <= v, reported as its bucket's midpoint (capped at max()).
+  // 0 when empty.
+  double Percentile(double quantile) const {
+    if (count_ == 0) return 0;
+    int64_t rank =
+        static_cast<int64_t>(std::ceil(quantile * static_cast<double>(count_)));
+    rank = std::clamp<int64_t>(rank, 1, count_);
+    int64_t seen = 0;
+    for (size_t i = 0; i < counts_.size(); ++i) {
+      seen += counts_[i];
+      if (seen >= rank) {
+        return std::min(Midpoint(i), static_cast<double>(max_));
+      }
+    }
+    return static_cast<double>(max_);
+  }
+
+ private:
+  static constexpr int kSubBits = 8;                       // 256 exact values
+  static constexpr uint64_t kHalf = 1u << (kSubBits - 1);  // 128 per octave
+  static constexpr size_t kBuckets = 2 * kHalf + (64 - kSubBits) * kHalf;
+
+  static size_t Index(uint64_t v) {
+    if (v < 2 * kHalf) return static_cast<size_t>(v);
+    int msb = 63 - __builtin_clzll(v);
+    int shift = msb - (kSubBits - 1);  // >= 1
+    uint64_t top = v >> shift;         // in [128, 256)
+    return static_cast<size_t>(2 * kHalf + (shift - 1) * kHalf + (top - kHalf));
+  }
+
+  static double Midpoint(size_t index) {
+    if (index < 2 * kHalf) return static_cast<double>(index);
+    size_t rest = index - 2 * kHalf;
+    int shift = static_cast<int>(rest / kHalf) + 1;
+    uint64_t top = kHalf + rest % kHalf;
+    double low = std::ldexp(static_cast<double>(top), shift);
+    double width = std::ldexp(1.0, shift);
+    return low + (width - 1) / 2;
+  }
+
+  std::vector<int64_t> counts_;
+  int64_t count_ = 0;
+  int64_t max_ = 0;
+};
+
+// ---- status codes ---------------------------------------------------------
+
+constexpr int kStatusCodes = 17;  // OK .. UNAUTHENTICATED
+
+absl::string_view CodeName(int code) {
+  static constexpr absl::string_view kNames[kStatusCodes] = {
+      "OK",
+      "CANCELLED",
+      "UNKNOWN",
+      "INVALID_ARGUMENT",
+      "DEADLINE_EXCEEDED",
+      "NOT_FOUND",
+      "ALREADY_EXISTS",
+      "PERMISSION_DENIED",
+      "RESOURCE_EXHAUSTED",
+      "FAILED_PRECONDITION",
+      "ABORTED",
+      "OUT_OF_RANGE",
+      "UNIMPLEMENTED",
+      "INTERNAL",
+      "UNAVAILABLE",
+      "DATA_LOSS",
+      "UNAUTHENTICATED",
+  };
+  if (code < 0 || code >= kStatusCodes) return "UNKNOWN";
+  return kNames[code];
+}
+
+int CodeIndex(const grpc::Status& status) {
+  int code = static_cast<int>(status.error_code());
+  return code >= 0 && code < kStatusCodes ? code : grpc::StatusCode::UNKNOWN;
+}
+
+std::string DescribeStatus(const grpc::Status& status) {
+  return absl::StrCat(CodeName(CodeIndex(status)), ": ",
+                      status.error_message());
+}
+
+// ---- the load ---------------------------------------------------------------
+
+// Fills `unit` as unit number `k`: id "bench-<k>" and attributes derived
+// from k. Reuses the unit's existing strings and map entries, so refilling
+// a unit allocates nothing once it has been filled once.
+void FillUnit(int64_t k, v1::Unit& unit) {
+  static constexpr const char* kCountries[] = {"US", "DE", "FR", "GB",
+                                               "NL", "ES", "IT"};
+  static constexpr const char* kDevices[] = {"mobile", "desktop", "tablet"};
+  std::string& id = *unit.mutable_unit_id();
+  id.assign("bench-");
+  absl::StrAppend(&id, k);
+  auto& fields = *unit.mutable_attributes()->mutable_fields();
+  fields["country"].set_string_value(kCountries[k % 7]);
+  (*fields["device"].mutable_struct_value()->mutable_fields())["type"]
+      .set_string_value(kDevices[k % 3]);
+  fields["visits"].set_number_value(static_cast<double>(k % 13));
+}
+
+// What one worker observed inside the measured window (plus the first
+// error seen at any time).
+struct WorkerStats {
+  LatencyHistogram latency;  // successful calls, ns
+  int64_t requests = 0;      // successful calls
+  int64_t units = 0;
+  int64_t assignments = 0;
+  std::array<int64_t, kStatusCodes> errors{};
+  int64_t succeeded_anytime = 0;  // including the warm-up
+  std::optional<std::string> first_error;
+};
+
+// The window all workers share.
+struct Schedule {
+  Clock::time_point measure_start;
+  Clock::time_point measure_end;
+};
+
+// One completion-queue thread and the calls it keeps in flight. Each call
+// slot is pinned to one stub (connection). Used only by its own thread
+// between Start() and Join(); the stubs are borrowed.
+class Worker {
+ public:
+  Worker(const BenchOptions& options, int index, int workers,
+         std::vector<v1::AssignmentService::Stub*> slot_stubs,
+         const Schedule& schedule)
+      : options_(options),
+        schedule_(schedule),
+        authorization_(absl::StrCat("Bearer ", options.key)),
+        next_unit_(index),
+        unit_step_(workers) {
+    slots_.reserve(slot_stubs.size());
+    for (v1::AssignmentService::Stub* stub : slot_stubs) {
+      auto slot = std::make_unique<Slot>();
+      slot->stub = stub;
+      if (options_.batch > 0) {
+        for (int i = 0; i < options_.batch; ++i) {
+          slot->batch_request.add_units();
+        }
+        for (const std::string& e : options_.experiments) {
+          slot->batch_request.add_experiment_keys(e);
+        }
+      } else {
+        for (const std::string& e : options_.experiments) {
+          slot->request.add_experiment_keys(e);
+        }
+      }
+      slots_.push_back(std::move(slot));
+    }
+  }
+
+  void Start() {
+    thread_ = std::thread([this] { Run(); });
+  }
+  void Join() { thread_.join(); }
+
+  const WorkerStats& stats() const { return stats_; }
+
+ private:
+  struct Slot {
+    v1::AssignmentService::Stub* stub = nullptr;
+    std::unique_ptr<grpc::ClientContext> context;
+    Clock::time_point start;
+    grpc::Status status;
+    v1::AssignRequest request;
+    v1::AssignResponse response;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::AssignResponse>> reader;
+    v1::AssignBatchRequest batch_request;
+    v1::AssignBatchResponse batch_response;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::AssignBatchResponse>>
+        batch_reader;
+  };
+
+  int64_t NextUnit() {
+    int64_t k = next_unit_;
+    next_unit_ += unit_step_;
+    if (next_unit_ >= options_.distinct_units) {
+      next_unit_ %= options_.distinct_units;
+    }
+    return k % options_.distinct_units;
+  }
+
+  // Starts the next call of `slot`; its completion is tagged with `slot`.
+  void Issue(Slot& slot) {
+    slot.context = std::make_unique<grpc::ClientContext>();
+    slot.context->AddMetadata("authorization", authorization_);
+    slot.start = Clock::now();
+    slot.context->set_deadline(std::chrono::system_clock::now() +
+                               kCallDeadline);
+    if (options_.batch > 0) {
+      for (v1::Unit& unit : *slot.batch_request.mutable_units()) {
+        FillUnit(NextUnit(), unit);
+      }
+      slot.batch_reader = slot.stub->AsyncAssignBatch(slot.context.get(),
+                                                      slot.batch_request, &cq_);
+      slot.batch_reader->Finish(&slot.batch_response, &slot.status, &slot);
+    } else {
+      FillUnit(NextUnit(), *slot.request.mutable_unit());
+      slot.reader =
+          slot.stub->AsyncAssign(slot.context.get(), slot.request, &cq_);
+      slot.reader->Finish(&slot.response, &slot.status, &slot);
+    }
+    ++outstanding_;
+  }
+
+  // Accounts for the finished call of `slot`, completed at `now`.
+  void Complete(Slot& slot, Clock::time_point now) {
+    --outstanding_;
+    bool ok = slot.status.ok();
+    if (ok) {
+      ++stats_.succeeded_anytime;
+    } else if (!stats_.first_error.has_value()) {
+      stats_.first_error = DescribeStatus(slot.status);
+    }
+    if (now < schedule_.measure_start || now >= schedule_.measure_end) return;
+    if (!ok) {
+      ++stats_.errors[CodeIndex(slot.status)];
+      return;
+    }
+    ++stats_.requests;
+    stats_.latency.Record(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.start)
+            .count());
+    if (options_.batch > 0) {
+      stats_.units += slot.batch_response.results_size();
+      for (const v1::UnitAssignments& result : slot.batch_response.results()) {
+        stats_.assignments += result.assignments_size();
+      }
+    } else {
+      stats_.units += 1;
+      stats_.assignments += slot.response.assignments_size();
+    }
+  }
+
+  void Run() {
+    if (slots_.empty()) return;
+    for (auto& slot : slots_) Issue(*slot);
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq_.Next(&tag, &ok)) {
+      Slot& slot = *static_cast<Slot*>(tag);
+      Clock::time_point now = Clock::now();
+      Complete(slot, now);
+      if (now < schedule_.measure_end) {
+        Issue(slot);
+      } else if (outstanding_ == 0) {
+        cq_.Shutdown();
+      }
+    }
+  }
+
+  const BenchOptions& options_;
+  const Schedule schedule_;
+  const std::string authorization_;
+  grpc::CompletionQueue cq_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  int64_t next_unit_;
+  const int64_t unit_step_;
+  int outstanding_ = 0;
+  WorkerStats stats_;
+  std::thread thread_;
+};
+
+// ---- options, probe, report ---------------------------------------------
+
+// An error message for invalid options, or "" when they are fine.
+std::string CheckOptions(const BenchOptions& o) {
+  if (o.server.empty()) return "--server is required";
+  if (o.key.empty()) return "--key is required";
+  if (o.connections < 1) return "--connections must be at least 1";
+  if (o.concurrency < o.connections) {
+    return absl::StrCat("--concurrency (", o.concurrency,
+                        ") must be at least --connections (", o.connections,
+                        ")");
+  }
+  if (!(o.duration_seconds > 0) || !std::isfinite(o.duration_seconds)) {
+    return "--duration must be a positive number of seconds";
+  }
+  if (!(o.warmup_seconds >= 0) || !std::isfinite(o.warmup_seconds)) {
+    return "--warmup must be a non-negative number of seconds";
+  }
+  if (o.batch < 0 || o.batch > kMaxBatch) {
+    return absl::StrCat("--batch must be in [0, ", kMaxBatch, "]");
+  }
+  if (o.distinct_units < 1) return "--units must be at least 1";
+  if (o.output != "table" && o.output != "json") {
+    return absl::StrCat("--output must be table or json, got '", o.output, "'");
+  }
+  for (const std::string& e : o.experiments) {
+    if (e.empty()) return "--experiment must not be empty";
+  }
+  return "";
+}
+
+// One blocking call of the benchmarked kind on `stub`, so a wrong address
+// or key ends the run before the load starts.
+grpc::Status Probe(const BenchOptions& options,
+                   v1::AssignmentService::Stub& stub) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", options.key));
+  context.set_deadline(std::chrono::system_clock::now() + kProbeDeadline);
+  if (options.batch > 0) {
+    v1::AssignBatchRequest request;
+    for (int i = 0; i < options.batch; ++i) {
+      FillUnit(i % options.distinct_units, *request.add_units());
+    }
+    for (const std::string& e : options.experiments) {
+      request.add_experiment_keys(e);
+    }
+    v1::AssignBatchResponse response;
+    return stub.AssignBatch(&context, request, &response);
+  }
+  v1::AssignRequest request;
+  FillUnit(0, *request.mutable_unit());
+  for (const std::string& e : options.experiments) {
+    request.add_experiment_keys(e);
+  }
+  v1::AssignResponse response;
+  return stub.Assign(&context, request, &response);
+}
+
+// Completion-queue threads: one per connection, at most two (the budget
+// machine has two cores, which the server shares).
+int WorkerCount(const BenchOptions& options) {
+  return std::min(2, options.connections);
+}
+
+// Rounds to `decimals` places (for the JSON numbers).
+double Round(double value, int decimals) {
+  double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+struct Result {
+  WorkerStats totals;
+  double seconds = 0;
+};
+
+void PrintTable(const BenchOptions& o, const Result& r, std::ostream& out) {
+  const WorkerStats& t = r.totals;
+  auto line = [&out](absl::string_view name, absl::string_view value) {
+    out << absl::StrFormat("%-16s %s\n", name, value);
+  };
+  auto ms = [](double ns) { return absl::StrFormat("%.3f ms", ns / 1e6); };
+  double per_unit =
+      t.units > 0 ? static_cast<double>(t.assignments) / t.units : 0;
+  line("mode", o.batch > 0
+                   ? absl::StrCat("AssignBatch (", o.batch, " units per call)")
+                   : std::string("Assign"));
+  line("server", o.server);
+  line("experiments", o.experiments.empty()
+                          ? std::string("all running")
+                          : absl::StrJoin(o.experiments, ","));
+  line("connections", absl::StrCat(o.connections));
+  line("concurrency", absl::StrCat(o.concurrency, " calls in flight"));
+  line("duration", absl::StrFormat("%.2f s (after %.2f s warm-up)", r.seconds,
+                                   o.warmup_seconds));
+  line("requests", absl::StrCat(t.requests, " ok"));
+  line("requests/s", absl::StrFormat("%.1f", t.requests / r.seconds));
+  line("units/s", absl::StrFormat("%.1f", t.units / r.seconds));
+  line("assignments/s", absl::StrFormat("%.1f (%.2f experiments per unit)",
+                                        t.assignments / r.seconds, per_unit));
+  line("latency p50", ms(t.latency.Percentile(0.50)));
+  line("latency p90", ms(t.latency.Percentile(0.90)));
+  line("latency p99", ms(t.latency.Percentile(0.99)));
+  line("latency p99.9", ms(t.latency.Percentile(0.999)));
+  line("latency max", ms(static_cast<double>(t.latency.max())));
+  int64_t errors = 0;
+  std::vector<std::string> by_code;
+  for (int code = 1; code < kStatusCodes; ++code) {
+    if (t.errors[code] == 0) continue;
+    errors += t.errors[code];
+    by_code.push_back(absl::StrCat(CodeName(code), " ", t.errors[code]));
+  }
+  line("errors", errors == 0 ? std::string("0")
+                             : absl::StrCat(errors, " (",
+                                            absl::StrJoin(by_code, ", "), ")"));
+  if (errors > 0 && t.first_error.has_value()) {
+    line("first error", *t.first_error);
+  }
+}
+
+void PrintJson(const BenchOptions& o, const Result& r, std::ostream& out) {
+  using engine::Value;
+  const WorkerStats& t = r.totals;
+  Value doc = Value::Object();
+  doc.Set("mode", Value(o.batch > 0 ? "AssignBatch" : "Assign"));
+  doc.Set("server", Value(o.server));
+  doc.Set("batch", Value(o.batch));
+  Value experiments = Value::Array();
+  for (const std::string& e : o.experiments) experiments.Append(Value(e));
+  doc.Set("experiments", std::move(experiments));
+  doc.Set("connections", Value(o.connections));
+  doc.Set("concurrency", Value(o.concurrency));
+  doc.Set("duration_seconds", Value(Round(r.seconds, 3)));
+  doc.Set("warmup_seconds", Value(Round(o.warmup_seconds, 3)));
+  doc.Set("requests", Value(t.requests));
+  doc.Set("requests_per_second", Value(Round(t.requests / r.seconds, 1)));
+  doc.Set("units_per_second", Value(Round(t.units / r.seconds, 1)));
+  doc.Set("assignments_per_second", Value(Round(t.assignments / r.seconds, 1)));
+  doc.Set(
+      "assignments_per_unit",
+      Value(t.units > 0 ? Round(static_cast<double>(t.assignments) / t.units, 3)
+                        : 0.0));
+  Value latency = Value::Object();
+  auto ms = [](double ns) { return Value(Round(ns / 1e6, 3)); };
+  latency.Set("p50", ms(t.latency.Percentile(0.50)));
+  latency.Set("p90", ms(t.latency.Percentile(0.90)));
+  latency.Set("p99", ms(t.latency.Percentile(0.99)));
+  latency.Set("p99_9", ms(t.latency.Percentile(0.999)));
+  latency.Set("max", ms(static_cast<double>(t.latency.max())));
+  doc.Set("latency_ms", std::move(latency));
+  Value by_code = Value::Object();
+  int64_t errors = 0;
+  for (int code = 1; code < kStatusCodes; ++code) {
+    if (t.errors[code] == 0) continue;
+    errors += t.errors[code];
+    by_code.Set(CodeName(code), Value(t.errors[code]));
+  }
+  Value error_doc = Value::Object();
+  error_doc.Set("total", Value(errors));
+  error_doc.Set("by_code", std::move(by_code));
+  if (errors > 0 && t.first_error.has_value()) {
+    error_doc.Set("first", Value(*t.first_error));
+  }
+  doc.Set("errors", std::move(error_doc));
+  out << engine::ToJson(doc) << "\n";
+}
+
+}  // namespace
+
+int RunBenchAssign(const BenchOptions& options, std::ostream& out,
+                   std::ostream& err) {
+  std::string problem = CheckOptions(options);
+  if (!problem.empty()) return ReportUsageError(err, problem);
+
+  // One channel per connection; the distinct argument keeps gRPC from
+  // sharing one TCP connection between them.
+  std::vector<std::unique_ptr<v1::AssignmentService::Stub>> stubs;
+  for (int i = 0; i < options.connections; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(kChannelIndexArg, i);
+    args.SetMaxReceiveMessageSize(-1);
+    stubs.push_back(v1::AssignmentService::NewStub(grpc::CreateCustomChannel(
+        options.server, grpc::InsecureChannelCredentials(), args)));
+  }
+  for (int i = 0; i < options.connections; ++i) {
+    grpc::Status status = Probe(options, *stubs[i]);
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      err << "cxlab: cannot reach " << options.server << ": "
+          << status.error_message() << "\n";
+      return kExitNothingSucceeded;
+    }
+    if (!status.ok()) {
+      err << "cxlab: " << DescribeStatus(status) << "\n";
+      return kExitNothingSucceeded;
+    }
+  }
+
+  const int workers_count = WorkerCount(options);
+  std::vector<std::vector<v1::AssignmentService::Stub*>> slot_stubs(
+      workers_count);
+  for (int slot = 0; slot < options.concurrency; ++slot) {
+    // Connection c belongs to worker c % workers_count.
+    int connection = slot % options.connections;
+    slot_stubs[connection % workers_count].push_back(stubs[connection].get());
+  }
+
+  Schedule schedule;
+  Clock::time_point begin = Clock::now();
+  schedule.measure_start =
+      begin + std::chrono::duration_cast<Clock::duration>(
+                  std::chrono::duration<double>(options.warmup_seconds));
+  schedule.measure_end =
+      schedule.measure_start +
+      std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(options.duration_seconds));
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int w = 0; w < workers_count; ++w) {
+    workers.push_back(std::make_unique<Worker>(
+        options, w, workers_count, std::move(slot_stubs[w]), schedule));
+  }
+  for (auto& worker : workers) worker->Start();
+  for (auto& worker : workers) worker->Join();
+
+  Result result;
+  result.seconds = options.duration_seconds;
+  int64_t succeeded_anytime = 0;
+  for (const auto& worker : workers) {
+    const WorkerStats& s = worker->stats();
+    result.totals.latency.Merge(s.latency);
+    result.totals.requests += s.requests;
+    result.totals.units += s.units;
+    result.totals.assignments += s.assignments;
+    for (int code = 0; code < kStatusCodes; ++code) {
+      result.totals.errors[code] += s.errors[code];
+    }
+    succeeded_anytime += s.succeeded_anytime;
+    if (!result.totals.first_error.has_value()) {
+      result.totals.first_error = s.first_error;
+    }
+  }
+
+  if (result.totals.requests == 0) {
+    err << "cxlab: no call succeeded in the measured window";
+    if (result.totals.first_error.has_value()) {
+      err << "; first error: " << *result.totals.first_error;
+    }
+    err << "\n";
+    return kExitNothingSucceeded;
+  }
+  if (options.output == "json") {
+    PrintJson(options, result, out);
+  } else {
+    PrintTable(options, result, out);
+  }
+  return kExitOk;
+}
+
+BenchCommand AddBenchCommand(CLI::App& app, BenchOptions& options) {
+  BenchCommand command;
+  command.bench = app.add_subcommand(
+      "bench", "Load benchmarks against a running cxlabd (--server, --key).");
+  command.bench->require_subcommand(1);
+  command.bench->fallthrough();
+
+  CLI::App* assign = command.bench->add_subcommand(
+      "assign",
+      "Keep many Assign (or, with --batch, AssignBatch) calls in flight and "
+      "print requests/s, assignments/s and p50/p90/p99/p99.9 latency.");
+  assign->fallthrough();
+  assign
+      ->add_option("--connections", options.connections,
+                   "Separate connections (channels) to the server")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  assign
+      ->add_option("--concurrency", options.concurrency,
+                   "Calls in flight in total, spread over the connections")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  assign->add_option("--duration", options.duration_seconds, "Measured seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  assign
+      ->add_option("--warmup", options.warmup_seconds,
+                   "Seconds of load before measuring (discarded)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  assign
+      ->add_option("--batch", options.batch,
+                   "0: Assign; N: AssignBatch with N units per call")
+      ->check(CLI::Range(0, kMaxBatch))
+      ->capture_default_str();
+  assign
+      ->add_option("--experiment", options.experiments,
+                   "Experiment key to evaluate (repeatable; default: every "
+                   "running experiment)")
+      ->type_name("KEY")
+      ->allow_extra_args(false)
+      ->take_all();
+  assign
+      ->add_option("--units", options.distinct_units,
+                   "Distinct unit ids cycled through (bench-0 ...)")
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str();
+  command.output =
+      assign->add_option("--output", options.output, "table or json")
+          ->check(CLI::IsMember({"table", "json"}))
+          ->capture_default_str();
+  command.assign = assign;
+  return command;
+}
+
+}  // namespace cxlab::cli

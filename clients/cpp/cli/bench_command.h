@@ -1,0 +1,128 @@
+// Copyright 2026 The cxlab Authors.
+//
+// `cxlab bench assign`: a load generator for AssignmentService. It keeps a
+// fixed number of Assign (or AssignBatch) calls in flight over several
+// connections with the asynchronous gRPC API, then prints throughput and
+// latency percentiles — the figures of DESIGN §8 (>= 30k Assign requests/s
+// with p99 <= 5 ms; AssignBatch >= 1M assignments/s on a 2-core machine).
+//
+//   BenchOptions options;
+//   options.server = "127.0.0.1:7070";  // the global --server
+//   options.key = "cxk_...";            // the global --key
+//   options.duration_seconds = 10;
+//   int code = RunBenchAssign(options, std::cout, std::cerr);
+//
+// Wiring into the CLI. cli_app.cc owns the global --server and --key (and
+// a global --output, if it has one); the bench command never reads them
+// itself: the caller copies them into BenchOptions after parsing.
+//
+//   BenchOptions bench;
+//   BenchCommand bench_cmd = AddBenchCommand(app, bench);
+//   ... app.parse(argc, argv) ...
+//   if (*bench_cmd.assign) {
+//     bench.server = server;  // the resolved global --server
+//     bench.key = key;        // the resolved global --key
+//     // Only if the CLI has a global --output: honour
+//     // `cxlab --output json bench assign` too.
+//     if (bench_cmd.output->count() == 0) bench.output = global_output;
+//     return RunBenchAssign(bench, out, err);
+//   }
+//
+// The load: unit ids "bench-0" .. "bench-<distinct_units - 1>", cycled, each
+// with the attributes country, device.type and visits (derived from the id,
+// so targeting conditions run), sent with "authorization: Bearer <key>".
+// The run first makes one blocking call of the benchmarked kind on every
+// connection (a failure there ends the run at once with exit code 1), then
+// loads for `warmup_seconds` (discarded) and measures for
+// `duration_seconds`: only calls completing inside the measured window are
+// counted. Client and server usually share the machine's cores, so the
+// figures are a lower bound for the server.
+//
+// Thread-safety: RunBenchAssign keeps no global state; it starts and joins
+// its own threads (one or two completion-queue threads).
+
+#ifndef CXLAB_CLIENTS_CPP_CLI_BENCH_COMMAND_H_
+#define CXLAB_CLIENTS_CPP_CLI_BENCH_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
+namespace cxlab::cli {
+
+struct BenchOptions {
+  // Address of cxlabd, "host:port". Not a bench flag: the caller copies the
+  // global --server here. Required.
+  std::string server;
+  // API key (role sdk or higher). Not a bench flag: the caller copies the
+  // global --key here. Required.
+  std::string key;
+  // Separate HTTP/2 connections (--connections), >= 1.
+  int connections = 4;
+  // Calls in flight in total, spread over the connections (--concurrency);
+  // >= connections. On a 2-core machine shared with the server, 16-32
+  // Assign calls already keep both cores busy; more only add queueing
+  // latency (p99 > 5 ms at 64).
+  int concurrency = 64;
+  // Measured window in seconds (--duration), > 0.
+  double duration_seconds = 10;
+  // Load before the measured window, discarded (--warmup), >= 0.
+  double warmup_seconds = 1;
+  // 0 benchmarks Assign; N in [1, 10000] benchmarks AssignBatch with N units
+  // per call (--batch).
+  int batch = 0;
+  // Experiment keys to evaluate (--experiment, repeatable); empty means
+  // every running or launched experiment.
+  std::vector<std::string> experiments;
+  // Number of distinct unit ids cycled through (--units), >= 1.
+  int distinct_units = 100000;
+  // "table" or "json" (--output).
+  std::string output = "table";
+};
+
+// Runs the benchmark described by `options` and prints the result to `out`:
+// mode, server, connections, concurrency, duration, requests (successful
+// calls in the measured window; latencies are of these), requests/s,
+// units/s and assignments/s (units x experiments answered per unit), the
+// p50/p90/p99/p99.9/max latency in ms (exact to better than 1 %), and the
+// errors by gRPC status code — as aligned "name  value" lines, or with
+// output "json" as one JSON object on one line.
+//
+// Connections are plaintext (grpc::InsecureChannelCredentials).
+//
+// Returns 0 when the run completed (even with some errors, which are
+// reported), 1 when nothing succeeded — the first error is printed to `err`:
+// "cxlab: cannot reach HOST:PORT: <reason>" for an unreachable server,
+// "cxlab: UNAUTHENTICATED: unknown or revoked API key" and the like for a
+// call the server refused — and 2 after a one-line "cxlab: <flag> ..."
+// message on `err` when `options` are invalid.
+int RunBenchAssign(const BenchOptions& options, std::ostream& out,
+                   std::ostream& err);
+
+// The subcommands AddBenchCommand registers.
+struct BenchCommand {
+  // `bench`: a group that requires one subcommand.
+  CLI::App* bench = nullptr;
+  // `bench assign`: true (`*assign`) after parsing when it was chosen.
+  CLI::App* assign = nullptr;
+  // The --output option of `bench assign`; count() == 0 when not given.
+  CLI::Option* output = nullptr;
+};
+
+// Adds `bench` with its subcommand `assign` to `app`, binding the flags
+// --connections, --concurrency, --duration, --warmup, --batch, --experiment
+// (repeatable), --units and --output to the fields of `options` (with range
+// checks, so bad values fail app.parse()). Both subcommands fall through, so
+// the global options of `app` may also follow them
+// (`cxlab bench assign --server ADDR`). `options` is borrowed and must
+// outlive parsing; its `server` and `key` are left for the caller to fill.
+BenchCommand AddBenchCommand(CLI::App& app, BenchOptions& options);
+
+}  // namespace cxlab::cli
+
+#endif  // CXLAB_CLIENTS_CPP_CLI_BENCH_COMMAND_H_

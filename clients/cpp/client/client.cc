@@ -1,0 +1,167 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "clients/cpp/client/client.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace cxlab::client {
+namespace {
+
+// Large AssignBatch answers (10,000 units with payloads) exceed gRPC's 4 MiB
+// default.
+constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
+
+std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
+  return std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
+}
+
+// gRPC metadata values must be printable ASCII; a secret with a space or a
+// line break is a copy-paste mistake.
+bool IsValidKey(const std::string& key) {
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+}  // namespace
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+Client::Client(std::string server, std::string key, absl::Duration timeout,
+               std::shared_ptr<grpc::Channel> channel)
+    : server_(std::move(server)),
+      authorization_(key.empty() ? "" : absl::StrCat("Bearer ", key)),
+      timeout_(timeout),
+      channel_(std::move(channel)),
+      experiments_(v1::ExperimentService::NewStub(channel_)),
+      assignment_(v1::AssignmentService::NewStub(channel_)),
+      health_(grpc::health::v1::Health::NewStub(channel_)) {}
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
+    const std::string& server, const std::string& key, absl::Duration timeout) {
+  if (server.empty()) {
+    return absl::InvalidArgumentError("server: must not be empty");
+  }
+  if (!IsValidKey(key)) {
+    return absl::InvalidArgumentError(
+        "key: must be printable ASCII without spaces");
+  }
+  if (timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("timeout: must be positive");
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+      server, grpc::InsecureChannelCredentials(), args);
+  std::unique_ptr<Client> client(
+      new Client(server, key, timeout, std::move(channel)));
+
+  // One health check: without wait_for_ready it fails as soon as the
+  // connection attempt fails (refused, unresolvable) and otherwise within
+  // the connect deadline (a host that drops packets).
+  grpc::ClientContext context;
+  context.set_deadline(DeadlineAfter(std::min(timeout, kConnectTimeout)));
+  context.set_wait_for_ready(false);
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = client->health_->Check(&context, request, &response);
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot reach ", server, ": ",
+        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
+            ? absl::StrCat("no answer within ", absl::FormatDuration(std::min(
+                                                    timeout, kConnectTimeout)))
+            : status.error_message()));
+  }
+  // Any other answer (even UNIMPLEMENTED) means a server is there.
+  return client;
+}
+
+void Client::PrepareContext(grpc::ClientContext* context) const {
+  if (!authorization_.empty()) {
+    context->AddMetadata("authorization", authorization_);
+  }
+  context->set_deadline(DeadlineAfter(timeout_));
+}
+
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Client::Call(
+    Stub& stub,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*),
+    const Request& request) const {
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  Response response;
+  grpc::Status status = (stub.*method)(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+// Each wrapper forwards to the stub method of the same name.
+#define CXLAB_CLIENT_CALL(Stub, stub, Method, Request, Response)          \
+  absl::StatusOr<Response> Client::Method(const Request& request) const { \
+    return Call(*stub, &Stub::Method, request);                           \
+  }
+#define CXLAB_EXPERIMENT_CALL(Method, Request, Response)               \
+  CXLAB_CLIENT_CALL(v1::ExperimentService::Stub, experiments_, Method, \
+                    Request, Response)
+#define CXLAB_DEFINITION_CALLS(Type, Plural)                               \
+  CXLAB_EXPERIMENT_CALL(Create##Type, v1::Create##Type##Request, v1::Type) \
+  CXLAB_EXPERIMENT_CALL(Update##Type, v1::Update##Type##Request, v1::Type) \
+  CXLAB_EXPERIMENT_CALL(Get##Type, v1::GetRequest, v1::Type)               \
+  CXLAB_EXPERIMENT_CALL(List##Plural, v1::ListRequest,                     \
+                        v1::List##Plural##Response)                        \
+  CXLAB_EXPERIMENT_CALL(Delete##Type, v1::DeleteRequest, v1::DeleteResponse)
+
+CXLAB_DEFINITION_CALLS(Experiment, Experiments)
+CXLAB_DEFINITION_CALLS(Segment, Segments)
+CXLAB_DEFINITION_CALLS(Group, Groups)
+CXLAB_DEFINITION_CALLS(Metric, Metrics)
+CXLAB_DEFINITION_CALLS(Layer, Layers)
+CXLAB_DEFINITION_CALLS(Holdout, Holdouts)
+
+CXLAB_EXPERIMENT_CALL(StartExperiment, v1::StartExperimentRequest,
+                      v1::Experiment)
+CXLAB_EXPERIMENT_CALL(PauseExperiment, v1::LifecycleRequest, v1::Experiment)
+CXLAB_EXPERIMENT_CALL(StopExperiment, v1::LifecycleRequest, v1::Experiment)
+CXLAB_EXPERIMENT_CALL(LaunchExperiment, v1::LaunchExperimentRequest,
+                      v1::Experiment)
+CXLAB_EXPERIMENT_CALL(Apply, v1::ApplyRequest, v1::ApplyResponse)
+CXLAB_EXPERIMENT_CALL(Validate, v1::ValidateRequest, v1::ValidateResponse)
+CXLAB_EXPERIMENT_CALL(ListChanges, v1::ListChangesRequest,
+                      v1::ListChangesResponse)
+CXLAB_EXPERIMENT_CALL(CreateApiKey, v1::CreateApiKeyRequest,
+                      v1::CreateApiKeyResponse)
+CXLAB_EXPERIMENT_CALL(ListApiKeys, v1::ListApiKeysRequest,
+                      v1::ListApiKeysResponse)
+CXLAB_EXPERIMENT_CALL(RevokeApiKey, v1::RevokeApiKeyRequest, v1::ApiKey)
+
+CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, Assign,
+                  v1::AssignRequest, v1::AssignResponse)
+CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, AssignBatch,
+                  v1::AssignBatchRequest, v1::AssignBatchResponse)
+
+#undef CXLAB_DEFINITION_CALLS
+#undef CXLAB_EXPERIMENT_CALL
+#undef CXLAB_CLIENT_CALL
+
+absl::StatusOr<grpc::health::v1::HealthCheckResponse> Client::Health(
+    const grpc::health::v1::HealthCheckRequest& request) const {
+  return Call(*health_, &grpc::health::v1::Health::Stub::Check, request);
+}
+
+}  // namespace cxlab::client
