@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "engine/status_macros.h"
 #include "storage/coding.h"
 
 namespace cxlab::storage::keys {
@@ -55,6 +58,60 @@ bool ParseAuditKey(absl::string_view raw, int64_t* version) {
     return false;
   }
   *version = static_cast<int64_t>(value);
+  return true;
+}
+
+absl::Status ValidateExposureKeyPart(absl::string_view field,
+                                     absl::string_view value) {
+  if (value.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must not be empty"));
+  }
+  if (value.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must not contain NUL"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ExposureKey(absl::string_view unit_type,
+                                        absl::string_view unit_id,
+                                        absl::string_view experiment_key) {
+  ASSIGN_OR_RETURN(std::string key, ExposureUnitPrefix(unit_type, unit_id));
+  RETURN_IF_ERROR(ValidateExposureKeyPart("experiment_key", experiment_key));
+  key.append(experiment_key.data(), experiment_key.size());
+  return key;
+}
+
+absl::StatusOr<std::string> ExposureUnitPrefix(absl::string_view unit_type,
+                                               absl::string_view unit_id) {
+  RETURN_IF_ERROR(ValidateExposureKeyPart("unit_type", unit_type));
+  RETURN_IF_ERROR(ValidateExposureKeyPart("unit_id", unit_id));
+  std::string prefix;
+  prefix.reserve(unit_type.size() + unit_id.size() + 2);
+  prefix.append(unit_type.data(), unit_type.size());
+  prefix.push_back('\0');
+  prefix.append(unit_id.data(), unit_id.size());
+  prefix.push_back('\0');
+  return prefix;
+}
+
+bool ParseExposureKey(absl::string_view raw, absl::string_view* unit_type,
+                      absl::string_view* unit_id,
+                      absl::string_view* experiment_key) {
+  const size_t first = raw.find('\0');
+  if (first == absl::string_view::npos) return false;
+  const size_t second = raw.find('\0', first + 1);
+  if (second == absl::string_view::npos ||
+      raw.find('\0', second + 1) != absl::string_view::npos) {
+    return false;
+  }
+  if (first == 0 || second == first + 1 || second + 1 == raw.size()) {
+    return false;
+  }
+  *unit_type = raw.substr(0, first);
+  *unit_id = raw.substr(first + 1, second - first - 1);
+  *experiment_key = raw.substr(second + 1);
   return true;
 }
 

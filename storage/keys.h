@@ -18,7 +18,13 @@
 //   audit         Append-only change log, one entry per committed write.
 //     <fixed64 big-endian version> -> change record (see below). Big-endian
 //                            makes key order equal version order.
-//   exposures     Reserved: unit_type/unit_id/experiment -> first exposure.
+//   exposures     First exposure of a unit to an experiment.
+//     "<unit_type>\0<unit_id>\0<experiment_key>" -> exposure record (see
+//                            below). The three parts are non-empty and
+//                            contain no NUL, so "<unit_type>\0<unit_id>\0"
+//                            is an exact prefix of one unit's exposures
+//                            (unit "a" never sees unit "ab"), sorted
+//                            bytewise by experiment key.
 //   events        Reserved: raw event log keyed by unit and time.
 //   dedup         Reserved: event_id -> seen.
 //   unit_metrics  Reserved: per (experiment, metric, unit) state.
@@ -34,6 +40,11 @@
 //                  length-prefixed updated_by.
 //   change record: byte 1, varint64 time, then length-prefixed actor,
 //                  action, kind, key, before, after. (The version is the key.)
+//   exposure record: byte 1, varint64 variant_index, length-prefixed
+//                  variant_key, fixed64 big-endian first_seen, varint64
+//                  mismatches, length-prefixed last_mismatch_variant (the
+//                  variant_key of the newest mismatching assignment; empty
+//                  while mismatches == 0).
 //
 // Everything here is pure and thread-safe.
 
@@ -44,6 +55,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace cxlab::storage::keys {
@@ -89,6 +102,32 @@ std::string AuditKey(int64_t version);
 // Decodes an `audit` key. Returns false unless `raw` is exactly 8 bytes
 // encoding a version in [0, INT64_MAX].
 bool ParseAuditKey(absl::string_view raw, int64_t* version);
+
+// Checks one part of an `exposures` key: OK unless `value` is empty or
+// contains a NUL byte, which is INVALID_ARGUMENT with a message starting
+// "<field>: ", e.g. "unit_id: must not contain NUL".
+absl::Status ValidateExposureKeyPart(absl::string_view field,
+                                     absl::string_view value);
+
+// Returns the `exposures` key "<unit_type>\0<unit_id>\0<experiment_key>".
+// Errors: INVALID_ARGUMENT (from ValidateExposureKeyPart, with field names
+// "unit_type", "unit_id", "experiment_key") for an empty part or one
+// containing NUL.
+absl::StatusOr<std::string> ExposureKey(absl::string_view unit_type,
+                                        absl::string_view unit_id,
+                                        absl::string_view experiment_key);
+
+// Returns "<unit_type>\0<unit_id>\0", the prefix of all exposures of one
+// unit. Errors as ExposureKey.
+absl::StatusOr<std::string> ExposureUnitPrefix(absl::string_view unit_type,
+                                               absl::string_view unit_id);
+
+// Splits an `exposures` key built by ExposureKey into its parts (which view
+// `raw`). Returns false unless `raw` has exactly two NULs separating three
+// non-empty parts.
+bool ParseExposureKey(absl::string_view raw, absl::string_view* unit_type,
+                      absl::string_view* unit_id,
+                      absl::string_view* experiment_key);
 
 // Returns the smallest string greater than every string with prefix `prefix`
 // (for iterator upper bounds); empty if there is none (all bytes 0xff).
