@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
+#include "storage/aggregates_merge.h"
 #include "storage/internal/db_handles.h"
 #include "storage/internal/rocksdb_status.h"
 #include "storage/keys.h"
@@ -134,7 +135,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
   for (const std::string& name : names) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    rocksdb::ColumnFamilyOptions cf_options;
+    if (name == keys::kAggregatesColumnFamily) {
+      cf_options.merge_operator = internal::NewSufficientStatsMergeOperator();
+    }
+    descriptors.emplace_back(name, cf_options);
   }
 
   auto handles = std::make_unique<DbHandles>();

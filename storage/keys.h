@@ -133,6 +133,77 @@ bool ParseExposureKey(absl::string_view raw, absl::string_view* unit_type,
 // (for iterator upper bounds); empty if there is none (all bytes 0xff).
 std::string PrefixSuccessor(absl::string_view prefix);
 
+// ---------------------------------------------------------------------------
+// Event pipeline keys (storage/event_pipeline.h). The layouts below replace
+// the "Reserved" entries of the file comment:
+//
+//   events        Raw event log, one entry per accepted event.
+//     "<unit_type>\0<unit_id>\0<fixed64 big-endian time><event_id>"
+//                            -> event record. The time is Unix microseconds
+//                            (>= 0, so big-endian order is time order); the
+//                            event id follows the 8 time bytes unseparated.
+//                            "<unit_type>\0<unit_id>\0" (ExposureUnitPrefix)
+//                            is an exact prefix of one unit's events, in
+//                            time order (ties by event id).
+//   dedup         "<event_id>" -> "" : the event was accepted once.
+//   unit_metrics  "<experiment>\0<metric>\0<unit_type>\0<unit_id>"
+//                            -> engine::UnitMetricState::Encode().
+//   aggregates    "<experiment>\0<fixed32 big-endian variant_index>\0
+//                  <metric>\0<fixed32 big-endian day>" -> engine::
+//                            SufficientStats::Encode(), updated only through
+//                            the "cxlab.SufficientStatsAdd" merge operator.
+//                            <day> is the unit's exposure day, days since
+//                            1970-01-01 UTC (floor), as the uint32 of an
+//                            int32. "<experiment>\0" is an exact prefix of
+//                            one experiment's cells.
+//
+//   event record: byte 1, length-prefixed event_id, length-prefixed name,
+//                 fixed64 big-endian IEEE-754 bits of value, varint64 time,
+//                 length-prefixed properties JSON (empty for none).
+
+// Returns the `events` key of one event. Errors: INVALID_ARGUMENT for a bad
+// unit_type/unit_id (as ExposureUnitPrefix), an empty event_id, or
+// time_micros < 0 ("time: must not be before 1970-01-01").
+absl::StatusOr<std::string> EventKey(absl::string_view unit_type,
+                                     absl::string_view unit_id,
+                                     int64_t time_micros,
+                                     absl::string_view event_id);
+
+// Splits an `events` key (parts view `raw`). Returns false unless `raw` is
+// "<non-empty>\0<non-empty>\0" followed by 8 time bytes encoding a time in
+// [0, INT64_MAX] and a non-empty event id.
+bool ParseEventKey(absl::string_view raw, absl::string_view* unit_type,
+                   absl::string_view* unit_id, int64_t* time_micros,
+                   absl::string_view* event_id);
+
+// Returns the `dedup` key of an event id (the id itself).
+std::string DedupKey(absl::string_view event_id);
+
+// Returns the `unit_metrics` key. Precondition (unchecked; callers validate):
+// no part is empty or contains NUL.
+std::string UnitMetricKey(absl::string_view experiment_key,
+                          absl::string_view metric_key,
+                          absl::string_view unit_type,
+                          absl::string_view unit_id);
+
+// Returns the `aggregates` key of a cell. Preconditions (unchecked):
+// experiment_key and metric_key are non-empty without NUL; variant_index >= 0;
+// day fits in an int32.
+std::string AggregateKey(absl::string_view experiment_key, int variant_index,
+                         absl::string_view metric_key, int64_t day);
+
+// Returns "<experiment_key>\0", the prefix of one experiment's cells.
+std::string AggregateExperimentPrefix(absl::string_view experiment_key);
+
+// Splits an `aggregates` key (parts view `raw`). Returns false unless `raw`
+// is well formed as documented above.
+bool ParseAggregateKey(absl::string_view raw, absl::string_view* experiment_key,
+                       int* variant_index, absl::string_view* metric_key,
+                       int64_t* day);
+
+// Days since 1970-01-01 UTC of `time_micros` (floor division).
+int64_t DayNumber(int64_t time_micros);
+
 }  // namespace cxlab::storage::keys
 
 #endif  // CXLAB_STORAGE_KEYS_H_

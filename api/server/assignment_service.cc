@@ -50,6 +50,38 @@ void EvaluateUnit(const engine::ConfigSnapshot& snapshot,
 
 }  // namespace
 
+void AssignmentServiceImpl::LogExposures(
+    const engine::ConfigSnapshot& snapshot, const v1::Unit& unit,
+    const google::protobuf::RepeatedPtrField<v1::Assignment>& assignments,
+    absl::Time now, std::vector<storage::ExposureRecord>& out) const {
+  const std::string primary_type =
+      unit.unit_type().empty() ? "user" : unit.unit_type();
+  for (const v1::Assignment& a : assignments) {
+    if (a.reason() != v1::REASON_ASSIGNED) continue;
+    storage::ExposureRecord r;
+    // Record the exposure under the unit the experiment randomises on, so
+    // events tracked with that unit type and id are attributed to it; an
+    // experiment hashing an attribute falls back to the request's unit.
+    r.unit_type = primary_type;
+    r.unit_id = unit.unit_id();
+    if (const engine::CompiledExperiment* e =
+            snapshot.FindExperiment(a.experiment_key());
+        e != nullptr && e->def->unit_type != primary_type &&
+        e->def->hash_attribute.empty()) {
+      auto it = unit.ids().find(e->def->unit_type);
+      if (it != unit.ids().end() && !it->second.empty()) {
+        r.unit_type = e->def->unit_type;
+        r.unit_id = it->second;
+      }
+    }
+    r.experiment_key = a.experiment_key();
+    r.variant_index = a.variant_index();
+    r.variant_key = a.variant_key();
+    r.time = now;
+    out.push_back(std::move(r));
+  }
+}
+
 std::shared_ptr<const AssignmentServiceImpl::Serving>
 AssignmentServiceImpl::Current() {
   std::shared_ptr<const engine::ConfigSnapshot> snap = config_.snapshot();
@@ -91,10 +123,18 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
   }
   std::shared_ptr<const Serving> serving = Current();
   std::vector<engine::Assignment> scratch;
+  const absl::Time now = absl::Now();
   EvaluateUnit(*serving->snapshot, *serving->payloads, *unit,
-               request->experiment_keys(), request->omit_payloads(),
-               absl::Now(), scratch, response->mutable_assignments());
+               request->experiment_keys(), request->omit_payloads(), now,
+               scratch, response->mutable_assignments());
   response->set_config_version(serving->snapshot->version());
+  if (tracker_ != nullptr &&
+      (!request->has_log_exposure() || request->log_exposure())) {
+    std::vector<storage::ExposureRecord> exposures;
+    LogExposures(*serving->snapshot, request->unit(), response->assignments(),
+                 now, exposures);
+    tracker_->EnqueueExposures(std::move(exposures));
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -140,6 +180,15 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::AssignBatch(
                  scratch, result->mutable_assignments());
   }
   response->set_config_version(serving->snapshot->version());
+  if (tracker_ != nullptr &&
+      (!request->has_log_exposure() || request->log_exposure())) {
+    std::vector<storage::ExposureRecord> exposures;
+    for (int i = 0; i < request->units_size(); ++i) {
+      LogExposures(*serving->snapshot, request->units(i),
+                   response->results(i).assignments(), now, exposures);
+    }
+    tracker_->EnqueueExposures(std::move(exposures));
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -17,6 +17,7 @@
 #include "api/server/auth.h"
 #include "cxlab/v1/assignment.grpc.pb.h"
 #include "storage/config_manager.h"
+#include "storage/tracker.h"
 
 namespace cxlab::api {
 
@@ -26,10 +27,11 @@ inline constexpr int kMaxBatchUnits = 10000;
 class AssignmentServiceImpl final
     : public v1::AssignmentService::CallbackService {
  public:
-  // Borrows `config` and `keys`; both must outlive the service.
+  // Borrows `config`, `keys` and `tracker` (nullable: no exposure
+  // logging); they must outlive the service.
   AssignmentServiceImpl(storage::ConfigManager& config,
-                        const KeyRegistry& keys)
-      : config_(config), keys_(keys) {}
+                        const KeyRegistry& keys, storage::Tracker* tracker)
+      : config_(config), keys_(keys), tracker_(tracker) {}
 
   grpc::ServerUnaryReactor* Assign(grpc::CallbackServerContext* context,
                                    const v1::AssignRequest* request,
@@ -52,8 +54,17 @@ class AssignmentServiceImpl final
 
   absl::Status Authenticate(grpc::CallbackServerContext* context) const;
 
+  // Queues an exposure for every ASSIGNED answer in `assignments`.
+  void LogExposures(const engine::ConfigSnapshot& snapshot,
+                    const v1::Unit& unit,
+                    const google::protobuf::RepeatedPtrField<v1::Assignment>&
+                        assignments,
+                    absl::Time now,
+                    std::vector<storage::ExposureRecord>& out) const;
+
   storage::ConfigManager& config_;
   const KeyRegistry& keys_;
+  storage::Tracker* const tracker_;
   absl::Mutex rebuild_mu_;
   std::shared_ptr<const Serving> serving_;  // std::atomic_load/store
 };

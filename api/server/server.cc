@@ -15,7 +15,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "cxlab/v1/events.grpc.pb.h"
 #include "cxlab/v1/personalization.grpc.pb.h"
 #include "cxlab/v1/reports.grpc.pb.h"
 #include "engine/status_macros.h"
@@ -72,13 +71,18 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
     s->generated_admin_key_ = generated;
   }
 
-  s->assignment_ =
-      std::make_unique<AssignmentServiceImpl>(*s->config_, *s->keys_);
+  storage::TrackerOptions tracker_options;
+  tracker_options.sync = options.sync_events;
+  ASSIGN_OR_RETURN(s->tracker_, storage::Tracker::Create(
+                                    *s->database_, *s->config_, tracker_options));
+  s->assignment_ = std::make_unique<AssignmentServiceImpl>(
+      *s->config_, *s->keys_, s->tracker_.get());
   s->experiments_ =
       std::make_unique<ExperimentServiceImpl>(*s->config_, *s->keys_);
   // Not yet implemented: their generated bases answer UNIMPLEMENTED.
   s->personalization_ = std::make_unique<v1::PersonalizationService::Service>();
-  s->events_ = std::make_unique<v1::EventService::Service>();
+  s->events_ =
+      std::make_unique<EventServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
   s->reports_ = std::make_unique<v1::ReportService::Service>();
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -117,6 +121,8 @@ void CxlabServer::Shutdown(absl::Duration grace) {
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
   server_->Wait();
+  tracker_->Shutdown();  // records the exposures still queued
+  tracker_.reset();
   keys_.reset();
   config_.reset();
   (void)database_->Close();

@@ -2,8 +2,8 @@
 //
 // CxlabServer: one cxlabd — the RocksDB database, the config manager, the
 // API keys and the gRPC services (AssignmentService, ExperimentService,
-// grpc.health.v1, server reflection; Personalization, Event and Report
-// services answer UNIMPLEMENTED until their issues land) — started and
+// EventService, grpc.health.v1, server reflection; Personalization and
+// Report services answer UNIMPLEMENTED until their issues land) — started and
 // stopped as one unit. main.cc and the integration tests both use it.
 //
 //   ServerOptions options;
@@ -28,9 +28,11 @@
 #include "absl/time/time.h"
 #include "api/server/assignment_service.h"
 #include "api/server/auth.h"
+#include "api/server/event_service.h"
 #include "api/server/experiment_service.h"
 #include "storage/config_manager.h"
 #include "storage/database.h"
+#include "storage/tracker.h"
 
 namespace cxlab::api {
 
@@ -44,6 +46,9 @@ struct ServerOptions {
   // The first admin key on a new data dir (CXLAB_ADMIN_KEY); empty means
   // generate one and write it to DATA_DIR/admin.key (mode 0600).
   std::string admin_key;
+  // fsync every event/exposure batch (the WAL is always on: acknowledged
+  // events survive a process kill either way; sync adds machine crashes).
+  bool sync_events = false;
 };
 
 class CxlabServer {
@@ -74,6 +79,7 @@ class CxlabServer {
   void Wait();
 
   storage::ConfigManager& config() { return *config_; }
+  storage::Tracker& tracker() { return *tracker_; }
 
  private:
   CxlabServer() = default;
@@ -84,10 +90,11 @@ class CxlabServer {
   std::unique_ptr<storage::Database> database_;
   std::unique_ptr<storage::ConfigManager> config_;
   std::unique_ptr<KeyRegistry> keys_;
+  std::unique_ptr<storage::Tracker> tracker_;
   std::unique_ptr<AssignmentServiceImpl> assignment_;
   std::unique_ptr<ExperimentServiceImpl> experiments_;
   std::unique_ptr<grpc::Service> personalization_;
-  std::unique_ptr<grpc::Service> events_;
+  std::unique_ptr<EventServiceImpl> events_;
   std::unique_ptr<grpc::Service> reports_;
   std::unique_ptr<grpc::Server> server_;
   bool shut_down_ = false;

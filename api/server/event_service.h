@@ -1,0 +1,57 @@
+// Copyright 2026 The cxlab Authors.
+//
+// EventServiceImpl: thin handlers over storage::Tracker. Validates each
+// event at the edge (api/convert/event_convert.h); invalid events are
+// reported per index and the valid ones of the batch are kept.
+//
+// Thread-safety: safe for concurrent calls (sync gRPC API).
+
+#ifndef CXLAB_API_SERVER_EVENT_SERVICE_H_
+#define CXLAB_API_SERVER_EVENT_SERVICE_H_
+
+#include "api/server/auth.h"
+#include "cxlab/v1/events.grpc.pb.h"
+#include "storage/config_manager.h"
+#include "storage/tracker.h"
+
+namespace cxlab::api {
+
+class EventServiceImpl final : public v1::EventService::Service {
+ public:
+  // Borrows all three; they must outlive the service.
+  EventServiceImpl(storage::ConfigManager& config, const KeyRegistry& keys,
+                   storage::Tracker& tracker)
+      : config_(config), keys_(keys), tracker_(tracker) {}
+
+  grpc::Status Track(grpc::ServerContext* context,
+                     const v1::TrackRequest* request,
+                     v1::TrackResponse* response) override;
+  grpc::Status TrackStream(grpc::ServerContext* context,
+                           grpc::ServerReader<v1::TrackRequest>* reader,
+                           v1::TrackResponse* response) override;
+  grpc::Status TrackExposures(grpc::ServerContext* context,
+                              const v1::TrackExposuresRequest* request,
+                              v1::TrackExposuresResponse* response) override;
+  grpc::Status GetStats(grpc::ServerContext* context,
+                        const v1::GetStatsRequest* request,
+                        v1::GetStatsResponse* response) override;
+  grpc::Status Verify(grpc::ServerContext* context,
+                      const v1::VerifyRequest* request,
+                      v1::VerifyResponse* response) override;
+
+ private:
+  absl::Status Check(grpc::ServerContext* context, Role role,
+                     absl::string_view method) const;
+  // Validates and ingests one batch; event indexes in errors are offset by
+  // `first_index` (for streams).
+  absl::Status TrackBatch(const v1::TrackRequest& request, int64_t first_index,
+                          v1::TrackResponse* response);
+
+  storage::ConfigManager& config_;
+  const KeyRegistry& keys_;
+  storage::Tracker& tracker_;
+};
+
+}  // namespace cxlab::api
+
+#endif  // CXLAB_API_SERVER_EVENT_SERVICE_H_

@@ -1,0 +1,725 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "storage/event_pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "engine/json.h"
+#include "engine/metrics.h"
+#include "engine/status_macros.h"
+#include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+#include "storage/coding.h"
+#include "storage/internal/db_handles.h"
+#include "storage/internal/rocksdb_status.h"
+#include "storage/keys.h"
+
+namespace cxlab::storage {
+namespace {
+
+using internal::DbHandles;
+using internal::FromRocksDbStatus;
+
+constexpr char kEventRecordFormatV1 = 1;
+constexpr absl::Duration kPrePeriod = absl::Hours(14 * 24);
+
+// A decoded `events` entry.
+struct StoredEvent {
+  std::string event_id;
+  std::string name;
+  double value = 0;
+  int64_t time_micros = 0;
+  engine::Value properties;  // Null for none.
+};
+
+std::string EncodeEventRecord(const StoredEvent& event) {
+  std::string out(1, kEventRecordFormatV1);
+  PutLengthPrefixed(&out, event.event_id);
+  PutLengthPrefixed(&out, event.name);
+  uint64_t bits = 0;
+  std::memcpy(&bits, &event.value, sizeof bits);
+  PutFixed64BigEndian(&out, bits);
+  PutVarint64(&out, static_cast<uint64_t>(event.time_micros));
+  PutLengthPrefixed(&out, event.properties.is_object()
+                              ? engine::ToJson(event.properties)
+                              : std::string());
+  return out;
+}
+
+absl::StatusOr<StoredEvent> DecodeEventRecord(absl::string_view in) {
+  auto corrupt = [] {
+    return absl::DataLossError("events: undecodable event record");
+  };
+  if (in.empty() || in[0] != kEventRecordFormatV1) return corrupt();
+  in.remove_prefix(1);
+  StoredEvent event;
+  absl::string_view id, name, props;
+  uint64_t bits = 0, time = 0;
+  if (!GetLengthPrefixed(&in, &id) || !GetLengthPrefixed(&in, &name) ||
+      !GetFixed64BigEndian(&in, &bits) || !GetVarint64(&in, &time) ||
+      !GetLengthPrefixed(&in, &props) || !in.empty()) {
+    return corrupt();
+  }
+  event.event_id = std::string(id);
+  event.name = std::string(name);
+  std::memcpy(&event.value, &bits, sizeof bits);
+  event.time_micros = static_cast<int64_t>(time);
+  if (!props.empty()) {
+    absl::StatusOr<engine::Value> parsed = engine::ParseJson(props);
+    if (!parsed.ok()) return corrupt();
+    event.properties = *std::move(parsed);
+  }
+  return event;
+}
+
+engine::MetricEvent ToMetricEvent(const StoredEvent& event) {
+  engine::MetricEvent out;
+  out.name = event.name;
+  out.value = event.value;
+  out.time = absl::FromUnixMicros(event.time_micros);
+  out.properties = event.properties.is_object() ? &event.properties : nullptr;
+  return out;
+}
+
+const engine::GroupSet& GroupsOf(const MetricCatalog& catalog) {
+  static const engine::GroupSet* const kEmpty = new engine::GroupSet();
+  return catalog.groups != nullptr ? *catalog.groups : *kEmpty;
+}
+
+const engine::CompiledMetric& PreMetricOf(const MetricCatalog::Metric& m) {
+  return m.pre_metric != nullptr ? *m.pre_metric : *m.metric;
+}
+
+bool Matches(const engine::CompiledMetric& m, const engine::MetricEvent& e,
+             const engine::GroupSet& groups) {
+  return m.MatchesNumerator(e, groups) || m.MatchesDenominator(e);
+}
+
+// The CUPED covariate: the unit's value of the metric over `events` in
+// [first_seen - 14 days, first_seen), folded from first_seen - 14 days
+// without a window. Events the metric refuses are skipped.
+double PreValue(const MetricCatalog::Metric& metric,
+                const engine::GroupSet& groups, absl::Time first_seen,
+                const std::vector<const StoredEvent*>& events) {
+  const engine::CompiledMetric& pre = PreMetricOf(metric);
+  const absl::Time start = first_seen - kPrePeriod;
+  engine::UnitMetricState scratch;
+  for (const StoredEvent* event : events) {
+    const engine::MetricEvent e = ToMetricEvent(*event);
+    if (e.time < start || e.time >= first_seen) continue;
+    absl::StatusOr<engine::Transition> t =
+        engine::OnEvent(pre, scratch, start, e, groups);
+    if (t.ok()) scratch = t->state;
+  }
+  return pre.UnitValue(scratch);
+}
+
+// The state of a unit exposed at `first_seen` after its events (any order):
+// the pre-period covariate, OnExposure, then every event at or after
+// first_seen. Events the metric refuses are skipped.
+engine::UnitMetricState ReplayUnit(
+    const MetricCatalog::Metric& metric, const engine::GroupSet& groups,
+    absl::Time first_seen, const std::vector<const StoredEvent*>& events) {
+  const double pre = PreValue(metric, groups, first_seen, events);
+  engine::UnitMetricState state =
+      engine::OnExposure(*metric.metric, engine::UnitMetricState(), pre).state;
+  for (const StoredEvent* event : events) {
+    const engine::MetricEvent e = ToMetricEvent(*event);
+    if (e.time < first_seen) continue;
+    absl::StatusOr<engine::Transition> t =
+        engine::OnEvent(*metric.metric, state, first_seen, e, groups);
+    if (t.ok()) state = t->state;
+  }
+  return state;
+}
+
+// The unit's logged events with time >= from (clamped to 0), in key order.
+absl::StatusOr<std::vector<StoredEvent>> ScanUnitEvents(
+    const DbHandles& handles, const rocksdb::ReadOptions& base,
+    absl::string_view unit_type, absl::string_view unit_id, absl::Time from) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   keys::ExposureUnitPrefix(unit_type, unit_id));
+  const std::string upper = keys::PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options = base;
+  if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
+  std::string start = prefix;
+  PutFixed64BigEndian(
+      &start, static_cast<uint64_t>(std::max<int64_t>(
+                  0, absl::ToUnixMicros(std::max(from, absl::UnixEpoch())))));
+  std::unique_ptr<rocksdb::Iterator> it(
+      handles.db->NewIterator(read_options, handles.events));
+  std::vector<StoredEvent> out;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(StoredEvent event,
+                     DecodeEventRecord(absl::string_view(
+                         it->value().data(), it->value().size())));
+    out.push_back(std::move(event));
+  }
+  RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "read events"));
+  return out;
+}
+
+// Reads one `unit_metrics` state; the default state when absent.
+absl::StatusOr<engine::UnitMetricState> ReadState(const DbHandles& handles,
+                                                  const std::string& key) {
+  std::string value;
+  const rocksdb::Status s =
+      handles.db->Get(rocksdb::ReadOptions(), handles.unit_metrics, key, &value);
+  if (s.IsNotFound()) return engine::UnitMetricState();
+  RETURN_IF_ERROR(FromRocksDbStatus(s, "read unit metric state"));
+  engine::UnitMetricState state;
+  if (!engine::UnitMetricState::Decode(value, &state)) {
+    return absl::DataLossError("unit_metrics: undecodable state");
+  }
+  return state;
+}
+
+using CellKey = std::tuple<int, std::string, int64_t>;
+
+std::vector<CellStats> ToCells(std::map<CellKey, engine::SufficientStats> m) {
+  std::vector<CellStats> out;
+  out.reserve(m.size());
+  for (auto& [key, stats] : m) {
+    CellStats cell;
+    cell.variant_index = std::get<0>(key);
+    cell.metric_key = std::get<1>(key);
+    cell.day = std::get<2>(key);
+    cell.stats = stats;
+    out.push_back(std::move(cell));
+  }
+  return out;
+}
+
+bool Close(double a, double b) {
+  const double diff = std::fabs(a - b);
+  if (diff <= 1e-9) return true;
+  return diff <= 1e-9 * std::max(std::fabs(a), std::fabs(b));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// MetricCatalog
+
+absl::StatusOr<MetricCatalog> MetricCatalog::Build(
+    const engine::ConfigSnapshot& snapshot) {
+  MetricCatalog catalog;
+  catalog.groups = &snapshot.groups();
+  std::map<std::string, Metric, std::less<>> by_key;
+  for (const engine::MetricDef& def : snapshot.definitions().metrics) {
+    ASSIGN_OR_RETURN(engine::CompiledMetric metric,
+                     engine::CompiledMetric::Compile(def));
+    engine::MetricDef pre_def = def;
+    pre_def.window_hours = 0;
+    ASSIGN_OR_RETURN(engine::CompiledMetric pre,
+                     engine::CompiledMetric::Compile(pre_def));
+    catalog.owned.push_back(
+        std::make_unique<engine::CompiledMetric>(std::move(metric)));
+    Metric entry;
+    entry.key = def.key;
+    entry.metric = catalog.owned.back().get();
+    catalog.owned.push_back(
+        std::make_unique<engine::CompiledMetric>(std::move(pre)));
+    entry.pre_metric = catalog.owned.back().get();
+    by_key[def.key] = entry;
+  }
+  for (const engine::ExperimentDef& def : snapshot.definitions().experiments) {
+    Experiment experiment;
+    experiment.variant_count = static_cast<int>(def.variants.size());
+    std::set<std::string> seen;
+    for (const std::vector<std::string>* list : {&def.metrics, &def.guardrails}) {
+      for (const std::string& key : *list) {
+        if (!seen.insert(key).second) continue;
+        auto it = by_key.find(key);
+        if (it == by_key.end()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "experiment ", def.key, ": unknown metric ", key));
+        }
+        experiment.metrics.push_back(it->second);
+      }
+    }
+    catalog.experiments[def.key] = std::move(experiment);
+  }
+  return catalog;
+}
+
+const MetricCatalog::Experiment* MetricCatalog::Find(
+    absl::string_view experiment_key) const {
+  auto it = experiments.find(experiment_key);
+  return it == experiments.end() ? nullptr : &it->second;
+}
+
+// ---------------------------------------------------------------------------
+// Free functions
+
+std::vector<VariantMetricStats> SumOverDays(absl::Span<const CellStats> cells) {
+  std::map<std::pair<int, std::string>, engine::SufficientStats> sums;
+  for (const CellStats& cell : cells) {
+    sums[{cell.variant_index, cell.metric_key}].Add(cell.stats);
+  }
+  std::vector<VariantMetricStats> out;
+  for (auto& [key, stats] : sums) {
+    VariantMetricStats total;
+    total.variant_index = key.first;
+    total.metric_key = key.second;
+    total.stats = stats;
+    out.push_back(std::move(total));
+  }
+  return out;
+}
+
+std::vector<std::string> CompareCells(absl::Span<const CellStats> stored,
+                                      absl::Span<const CellStats> recomputed) {
+  std::map<CellKey, std::pair<engine::SufficientStats, engine::SufficientStats>>
+      both;
+  for (const CellStats& c : stored) {
+    both[{c.variant_index, c.metric_key, c.day}].first.Add(c.stats);
+  }
+  for (const CellStats& c : recomputed) {
+    both[{c.variant_index, c.metric_key, c.day}].second.Add(c.stats);
+  }
+  std::vector<std::string> diffs;
+  for (const auto& [key, pair] : both) {
+    const engine::SufficientStats& a = pair.first;
+    const engine::SufficientStats& b = pair.second;
+    const std::string cell =
+        absl::StrCat("variant ", std::get<0>(key), " metric ", std::get<1>(key),
+                     " day ", std::get<2>(key), ": ");
+    if (a.n != b.n) diffs.push_back(absl::StrCat(cell, "n ", a.n, " != ", b.n));
+    const std::pair<const char*, double engine::SufficientStats::*> fields[] = {
+        {"sum", &engine::SufficientStats::sum},
+        {"sum_sq", &engine::SufficientStats::sum_sq},
+        {"den_sum", &engine::SufficientStats::den_sum},
+        {"den_sum_sq", &engine::SufficientStats::den_sum_sq},
+        {"cross_sum", &engine::SufficientStats::cross_sum},
+        {"pre_sum", &engine::SufficientStats::pre_sum},
+        {"pre_sum_sq", &engine::SufficientStats::pre_sum_sq},
+        {"pre_cross_sum", &engine::SufficientStats::pre_cross_sum},
+    };
+    for (const auto& [name, field] : fields) {
+      if (!Close(a.*field, b.*field)) {
+        diffs.push_back(
+            absl::StrCat(cell, name, " ", a.*field, " != ", b.*field));
+      }
+    }
+  }
+  return diffs;
+}
+
+// ---------------------------------------------------------------------------
+// EventPipeline
+
+class EventPipeline::UnitLocks {
+ public:
+  UnitLocks(EventPipeline& pipeline, const std::set<size_t>& stripes)
+      : pipeline_(pipeline), stripes_(stripes) {
+    for (size_t s : stripes_) pipeline_.stripes_[s].Lock();
+  }
+  UnitLocks(const UnitLocks&) = delete;
+  UnitLocks& operator=(const UnitLocks&) = delete;
+  ~UnitLocks() {
+    for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) {
+      pipeline_.stripes_[*it].Unlock();
+    }
+  }
+
+ private:
+  EventPipeline& pipeline_;
+  const std::set<size_t> stripes_;
+};
+
+EventPipeline::EventPipeline(Database& database, ExposureStore& exposures,
+                             const PipelineOptions& options)
+    : database_(database), exposures_(exposures), options_(options) {}
+
+size_t EventPipeline::StripeOf(absl::string_view unit_type,
+                               absl::string_view unit_id) {
+  std::string key(unit_type);
+  key.push_back('\0');
+  key.append(unit_id.data(), unit_id.size());
+  return std::hash<std::string>()(key) % kStripes;
+}
+
+absl::StatusOr<IngestResult> EventPipeline::Track(
+    absl::Span<const IngestEvent> events, const MetricCatalog& catalog) {
+  IngestResult result;
+  // Pure validation first, so the units to lock are known.
+  std::vector<absl::Status> invalid(events.size());
+  std::set<size_t> stripes;
+  using Unit = std::pair<std::string, std::string>;
+  std::map<Unit, std::vector<Exposure>> unit_exposures;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const IngestEvent& e = events[i];
+    if (e.time == absl::InfinitePast() || e.time == absl::InfiniteFuture()) {
+      invalid[i] = absl::InvalidArgumentError("time: must be finite");
+      continue;
+    }
+    absl::StatusOr<std::string> key = keys::EventKey(
+        e.unit_type, e.unit_id, absl::ToUnixMicros(e.time), e.event_id);
+    if (!key.ok()) {
+      invalid[i] = key.status();
+      continue;
+    }
+    stripes.insert(StripeOf(e.unit_type, e.unit_id));
+    // Also serialise events sharing an id across units, so the dedup check
+    // and write of one id never race.
+    stripes.insert(std::hash<std::string>()(e.event_id) % kStripes);
+    unit_exposures.emplace(Unit(e.unit_type, e.unit_id),
+                           std::vector<Exposure>());
+  }
+  UnitLocks locks(*this, stripes);
+  for (auto& [unit, exposures] : unit_exposures) {
+    ASSIGN_OR_RETURN(std::vector<Exposure> all,
+                     exposures_.ForUnit(unit.first, unit.second));
+    for (Exposure& x : all) {
+      if (catalog.Find(x.experiment_key) != nullptr) {
+        exposures.push_back(std::move(x));
+      }
+    }
+  }
+  const engine::GroupSet& groups = GroupsOf(catalog);
+
+  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
+                                            -> absl::Status {
+    rocksdb::WriteBatch batch;
+    std::set<std::string> seen_ids;
+    std::map<std::string, engine::UnitMetricState> states;
+    std::map<Unit, std::vector<StoredEvent>> pending;
+
+    for (size_t i = 0; i < events.size(); ++i) {
+      const IngestEvent& e = events[i];
+      if (!invalid[i].ok()) {
+        result.rejected.emplace_back(static_cast<int>(i),
+                                     std::string(invalid[i].message()));
+        continue;
+      }
+      if (seen_ids.count(e.event_id) > 0) {
+        ++result.duplicates;
+        continue;
+      }
+      std::string ignored;
+      const rocksdb::Status got = handles.db->Get(
+          rocksdb::ReadOptions(), handles.dedup, keys::DedupKey(e.event_id),
+          &ignored);
+      if (got.ok()) {
+        ++result.duplicates;
+        continue;
+      }
+      if (!got.IsNotFound()) return FromRocksDbStatus(got, "read dedup");
+
+      StoredEvent stored;
+      stored.event_id = e.event_id;
+      stored.name = e.name;
+      stored.value = e.value;
+      stored.time_micros = absl::ToUnixMicros(e.time);
+      if (e.properties.is_object()) stored.properties = e.properties;
+      const engine::MetricEvent me = ToMetricEvent(stored);
+      const Unit unit(e.unit_type, e.unit_id);
+
+      struct Change {
+        std::string state_key;
+        engine::UnitMetricState state;
+        std::string cell_key;
+        engine::SufficientStats delta;
+      };
+      std::vector<Change> changes;
+      std::optional<std::string> reject;
+      for (const Exposure& x : unit_exposures[unit]) {
+        const MetricCatalog::Experiment* experiment =
+            catalog.Find(x.experiment_key);
+        const absl::Time pre_start = x.first_seen - kPrePeriod;
+        if (me.time < pre_start) continue;
+        for (const MetricCatalog::Metric& metric : experiment->metrics) {
+          const engine::CompiledMetric& m = *metric.metric;
+          if (!Matches(m, me, groups)) continue;
+          const std::string state_key = keys::UnitMetricKey(
+              x.experiment_key, metric.key, e.unit_type, e.unit_id);
+          auto found = states.find(state_key);
+          if (found == states.end()) {
+            ASSIGN_OR_RETURN(engine::UnitMetricState loaded,
+                             ReadState(handles, state_key));
+            found = states.emplace(state_key, loaded).first;
+          }
+          const engine::UnitMetricState& before = found->second;
+          engine::UnitMetricState after;
+          if (me.time >= x.first_seen) {
+            absl::StatusOr<engine::Transition> t =
+                engine::OnEvent(m, before, x.first_seen, me, groups);
+            if (!t.ok()) {
+              reject = absl::StrCat(x.experiment_key, "/", metric.key, ": ",
+                                    t.status().message());
+              break;
+            }
+            after = t->state;
+          } else {
+            // A late event inside the CUPED pre-period: refold the covariate
+            // from the log, this call's earlier events and this one.
+            absl::StatusOr<engine::Transition> check = engine::OnEvent(
+                PreMetricOf(metric), engine::UnitMetricState(), pre_start, me,
+                groups);
+            if (!check.ok()) {
+              reject = absl::StrCat(x.experiment_key, "/", metric.key, ": ",
+                                    check.status().message());
+              break;
+            }
+            ASSIGN_OR_RETURN(
+                std::vector<StoredEvent> logged,
+                ScanUnitEvents(handles, rocksdb::ReadOptions(), e.unit_type,
+                               e.unit_id, pre_start));
+            std::vector<const StoredEvent*> all;
+            for (const StoredEvent& l : logged) all.push_back(&l);
+            for (const StoredEvent& p : pending[unit]) all.push_back(&p);
+            all.push_back(&stored);
+            after = before;
+            after.pre = PreValue(metric, groups, x.first_seen, all);
+          }
+          if (after == before) continue;
+          Change change;
+          change.state_key = state_key;
+          change.state = after;
+          change.cell_key =
+              keys::AggregateKey(x.experiment_key, x.variant_index, metric.key,
+                                 keys::DayNumber(absl::ToUnixMicros(
+                                     x.first_seen)));
+          change.delta = engine::Delta(m, before, after);
+          changes.push_back(std::move(change));
+        }
+        if (reject.has_value()) break;
+      }
+      if (reject.has_value()) {
+        result.rejected.emplace_back(static_cast<int>(i), *std::move(reject));
+        continue;
+      }
+      for (Change& change : changes) {
+        RETURN_IF_ERROR(FromRocksDbStatus(
+            batch.Put(handles.unit_metrics, change.state_key,
+                      change.state.Encode()),
+            "batch"));
+        if (!change.delta.IsZero()) {
+          RETURN_IF_ERROR(FromRocksDbStatus(
+              batch.Merge(handles.aggregates, change.cell_key,
+                          change.delta.Encode()),
+              "batch"));
+        }
+        states[change.state_key] = change.state;
+      }
+      ASSIGN_OR_RETURN(std::string event_key,
+                       keys::EventKey(e.unit_type, e.unit_id,
+                                      stored.time_micros, e.event_id));
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Put(handles.events, event_key, EncodeEventRecord(stored)),
+          "batch"));
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Put(handles.dedup, keys::DedupKey(e.event_id), ""), "batch"));
+      seen_ids.insert(e.event_id);
+      pending[unit].push_back(std::move(stored));
+      ++result.accepted;
+    }
+    if (batch.Count() == 0) return absl::OkStatus();
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    return FromRocksDbStatus(handles.db->Write(write_options, &batch),
+                             "commit events");
+  }));
+  return result;
+}
+
+absl::StatusOr<int64_t> EventPipeline::OnExposures(
+    absl::Span<const ExposureRecord> records, const MetricCatalog& catalog) {
+  using Unit = std::pair<std::string, std::string>;
+  std::set<size_t> stripes;
+  std::map<Unit, std::set<std::string>> requested;
+  for (const ExposureRecord& r : records) {
+    stripes.insert(StripeOf(r.unit_type, r.unit_id));
+    requested[Unit(r.unit_type, r.unit_id)].insert(r.experiment_key);
+  }
+  UnitLocks locks(*this, stripes);
+
+  // Which (unit, experiment) pairs are exposed already. Invalid units are
+  // left to Record, which reports them by record index.
+  std::map<Unit, std::set<std::string>> before;
+  for (const auto& [unit, experiments] : requested) {
+    absl::StatusOr<std::vector<Exposure>> existing =
+        exposures_.ForUnit(unit.first, unit.second);
+    if (existing.status().code() == absl::StatusCode::kInvalidArgument) {
+      continue;
+    }
+    if (!existing.ok()) return existing.status();
+    for (const Exposure& x : *existing) {
+      before[unit].insert(x.experiment_key);
+    }
+  }
+  ASSIGN_OR_RETURN(RecordResult recorded, exposures_.Record(records));
+  if (recorded.new_exposures == 0) return int64_t{0};
+
+  // The new exposures whose experiment the catalog knows, per unit.
+  std::map<Unit, std::vector<Exposure>> fresh;
+  for (const auto& [unit, experiments] : requested) {
+    const std::set<std::string>& old = before[unit];
+    for (const std::string& experiment : experiments) {
+      if (old.count(experiment) > 0 || catalog.Find(experiment) == nullptr) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::optional<Exposure> x,
+                       exposures_.Get(unit.first, unit.second, experiment));
+      if (x.has_value()) fresh[unit].push_back(*std::move(x));
+    }
+  }
+  const engine::GroupSet& groups = GroupsOf(catalog);
+  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
+                                            -> absl::Status {
+    rocksdb::WriteBatch batch;
+    for (const auto& [unit, exposures] : fresh) {
+      absl::Time from = absl::InfiniteFuture();
+      for (const Exposure& x : exposures) {
+        from = std::min(from, x.first_seen - kPrePeriod);
+      }
+      ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
+                       ScanUnitEvents(handles, rocksdb::ReadOptions(),
+                                      unit.first, unit.second, from));
+      std::vector<const StoredEvent*> all;
+      for (const StoredEvent& l : logged) all.push_back(&l);
+      for (const Exposure& x : exposures) {
+        const MetricCatalog::Experiment* experiment =
+            catalog.Find(x.experiment_key);
+        const int64_t day = keys::DayNumber(absl::ToUnixMicros(x.first_seen));
+        for (const MetricCatalog::Metric& metric : experiment->metrics) {
+          const engine::UnitMetricState state =
+              ReplayUnit(metric, groups, x.first_seen, all);
+          RETURN_IF_ERROR(FromRocksDbStatus(
+              batch.Put(handles.unit_metrics,
+                        keys::UnitMetricKey(x.experiment_key, metric.key,
+                                            unit.first, unit.second),
+                        state.Encode()),
+              "batch"));
+          const engine::SufficientStats delta =
+              engine::Contribution(*metric.metric, state);
+          if (delta.IsZero()) continue;
+          RETURN_IF_ERROR(FromRocksDbStatus(
+              batch.Merge(handles.aggregates,
+                          keys::AggregateKey(x.experiment_key, x.variant_index,
+                                             metric.key, day),
+                          delta.Encode()),
+              "batch"));
+        }
+      }
+    }
+    if (batch.Count() == 0) return absl::OkStatus();
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    return FromRocksDbStatus(handles.db->Write(write_options, &batch),
+                             "commit metric initialisation");
+  }));
+  return recorded.new_exposures;
+}
+
+absl::StatusOr<std::vector<CellStats>> EventPipeline::ReadAggregates(
+    absl::string_view experiment_key) const {
+  std::map<CellKey, engine::SufficientStats> cells;
+  const std::string prefix = keys::AggregateExperimentPrefix(experiment_key);
+  const std::string upper = keys::PrefixSuccessor(prefix);
+  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
+                                            -> absl::Status {
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions read_options;
+    if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(
+        handles.db->NewIterator(read_options, handles.aggregates));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      absl::string_view experiment, metric;
+      int variant = 0;
+      int64_t day = 0;
+      engine::SufficientStats stats;
+      if (!keys::ParseAggregateKey(
+              absl::string_view(it->key().data(), it->key().size()),
+              &experiment, &variant, &metric, &day) ||
+          !engine::SufficientStats::Decode(
+              absl::string_view(it->value().data(), it->value().size()),
+              &stats)) {
+        return absl::DataLossError("aggregates: undecodable cell");
+      }
+      cells[CellKey(variant, std::string(metric), day)].Add(stats);
+    }
+    return FromRocksDbStatus(it->status(), "read aggregates");
+  }));
+  return ToCells(std::move(cells));
+}
+
+absl::StatusOr<std::vector<VariantMetricStats>> EventPipeline::ReadTotals(
+    absl::string_view experiment_key) const {
+  ASSIGN_OR_RETURN(std::vector<CellStats> cells,
+                   ReadAggregates(experiment_key));
+  return SumOverDays(cells);
+}
+
+absl::StatusOr<std::vector<CellStats>> EventPipeline::Recompute(
+    absl::string_view experiment_key, const MetricCatalog& catalog) const {
+  const MetricCatalog::Experiment* experiment = catalog.Find(experiment_key);
+  if (experiment == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("no experiment ", experiment_key, " in the catalog"));
+  }
+  struct Exposed {
+    std::string unit_type;
+    std::string unit_id;
+    Exposure exposure;
+  };
+  std::vector<Exposed> exposed;
+  RETURN_IF_ERROR(exposures_.ForEachExposure(
+      experiment_key,
+      [&exposed](const std::string& unit_type, const std::string& unit_id,
+                 const Exposure& exposure) {
+        exposed.push_back(Exposed{unit_type, unit_id, exposure});
+        return true;
+      }));
+  const engine::GroupSet& groups = GroupsOf(catalog);
+  std::map<CellKey, engine::SufficientStats> cells;
+  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
+                                            -> absl::Status {
+    for (const Exposed& u : exposed) {
+      const absl::Time first_seen = u.exposure.first_seen;
+      ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
+                       ScanUnitEvents(handles, rocksdb::ReadOptions(),
+                                      u.unit_type, u.unit_id,
+                                      first_seen - kPrePeriod));
+      std::vector<const StoredEvent*> all;
+      for (const StoredEvent& l : logged) all.push_back(&l);
+      const int64_t day = keys::DayNumber(absl::ToUnixMicros(first_seen));
+      for (const MetricCatalog::Metric& metric : experiment->metrics) {
+        const engine::UnitMetricState state =
+            ReplayUnit(metric, groups, first_seen, all);
+        cells[CellKey(u.exposure.variant_index, metric.key, day)].Add(
+            engine::Contribution(*metric.metric, state));
+      }
+    }
+    return absl::OkStatus();
+  }));
+  for (auto it = cells.begin(); it != cells.end();) {
+    it = it->second.IsZero() ? cells.erase(it) : std::next(it);
+  }
+  return ToCells(std::move(cells));
+}
+
+}  // namespace cxlab::storage

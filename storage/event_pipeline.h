@@ -1,0 +1,231 @@
+// Copyright 2026 The cxlab Authors.
+//
+// EventPipeline: ingestion of events and exposures into the event log, the
+// per-unit metric states and the per-cell sufficient statistics
+// (DESIGN.md §5; key layouts in storage/keys.h).
+//
+// One Track call is one RocksDB WriteBatch holding, for every accepted event,
+// its raw log entry, its dedup key, the new state of every (experiment,
+// metric, unit) it changes and a Merge of the state's delta into the cell
+// (experiment, variant, metric, exposure day). So a crash never leaves an
+// event half-applied and the cells always equal a recompute from the log
+// (Recompute/CompareCells, used by `cxlab verify`).
+//
+//   ASSIGN_OR_RETURN(MetricCatalog catalog, MetricCatalog::Build(*snapshot));
+//   EventPipeline pipeline(*database, *exposures, PipelineOptions());
+//   ASSIGN_OR_RETURN(int64_t fresh, pipeline.OnExposures(records, catalog));
+//   ASSIGN_OR_RETURN(IngestResult result, pipeline.Track(events, catalog));
+//
+// Attribution: an event counts for each experiment its unit is exposed to
+// (ExposureStore::ForUnit), only at or after the exposure's first_seen and
+// inside the metric's window (engine::OnEvent). The CUPED covariate of a unit
+// is its value of the metric over its logged events in [first_seen - 14 days,
+// first_seen), folded with engine::OnEvent from first_seen - 14 days without
+// a window; an event arriving late into that range updates it.
+//
+// Durability: the write-ahead log is always on, so an acknowledged call
+// survives a process kill (kill -9). With PipelineOptions::sync = false a
+// machine crash or power loss may lose the most recent acknowledged batches;
+// with sync = true every batch is fsynced before the call returns and survives
+// both (at the cost of one fsync per call).
+//
+// Known gap: ExposureStore::Record takes no WriteBatch, so OnExposures writes
+// the exposures (Record) and then the metric initialisation in a second
+// batch. A crash or error between the two leaves exposures without metric
+// state; Recompute/CompareCells (`cxlab verify`) detect it. Exposures must be
+// recorded through OnExposures, never ExposureStore::Record directly, or
+// their units' metrics stay uninitialised the same way.
+//
+// Thread-safety: all methods may be called concurrently. Track and
+// OnExposures lock the pipeline's striped per-unit mutexes of every unit they
+// touch (Track also those of every event id), in ascending stripe order, for
+// the whole call, so updates of one unit and dedup checks of one event id are
+// serialised without a global lock. Readers (ReadAggregates,
+// Recompute) take no lock.
+
+#ifndef CXLAB_STORAGE_EVENT_PIPELINE_H_
+#define CXLAB_STORAGE_EVENT_PIPELINE_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "engine/groups.h"
+#include "engine/metrics.h"
+#include "engine/snapshot.h"
+#include "engine/value.h"
+#include "storage/database.h"
+#include "storage/exposure_store.h"
+
+namespace cxlab::storage {
+
+// The metrics of every experiment, compiled once per config snapshot.
+// Move-only; the metric pointers stay valid across moves.
+struct MetricCatalog {
+  // One metric of an experiment.
+  struct Metric {
+    std::string key;
+    // The compiled metric; never null in a built catalog.
+    const engine::CompiledMetric* metric = nullptr;
+    // The same metric without a conversion window, used to fold the CUPED
+    // pre-period. Null means `metric` is used.
+    const engine::CompiledMetric* pre_metric = nullptr;
+  };
+  // One experiment's metrics.
+  struct Experiment {
+    int variant_count = 0;
+    // The experiment's `metrics` then `guardrails`, each key once.
+    std::vector<Metric> metrics;
+  };
+
+  // Keyed by experiment key.
+  std::map<std::string, Experiment, std::less<>> experiments;
+  // Resolves $inGroup in metric filters; borrowed (from the snapshot), must
+  // outlive the catalog. Null means no groups.
+  const engine::GroupSet* groups = nullptr;
+  // Storage of the compiled metrics pointed to above.
+  std::vector<std::unique_ptr<engine::CompiledMetric>> owned;
+
+  // Compiles every metric of `snapshot`'s definitions and maps each
+  // experiment's `metrics` and `guardrails` keys to them. `snapshot` must
+  // outlive the catalog (its groups are borrowed). Errors: INVALID_ARGUMENT
+  // for a metric filter that does not compile or an experiment naming an
+  // unknown metric.
+  static absl::StatusOr<MetricCatalog> Build(
+      const engine::ConfigSnapshot& snapshot);
+
+  // The experiment's entry, or null if the catalog has none.
+  const Experiment* Find(absl::string_view experiment_key) const;
+};
+
+// One event to ingest, already validated by the API layer.
+struct IngestEvent {
+  std::string event_id;   // Non-empty; the dedup key.
+  std::string unit_type;  // Non-empty, no NUL.
+  std::string unit_id;    // Non-empty, no NUL.
+  std::string name;
+  double value = 0;       // The value metrics sum/average.
+  absl::Time time;        // Finite, not before 1970; stored in microseconds.
+  engine::Value properties;  // An object, or null for none.
+};
+
+// What a Track call did.
+struct IngestResult {
+  int64_t accepted = 0;    // Events written.
+  int64_t duplicates = 0;  // Already accepted earlier or earlier in the call.
+  // Events not written: (index in the call, reason), in index order.
+  std::vector<std::pair<int, std::string>> rejected;
+};
+
+// How an EventPipeline writes.
+struct PipelineOptions {
+  // The WAL is always on. When true each batch is also fsynced before the
+  // call returns (see the file comment).
+  bool sync = false;
+};
+
+// The statistics of one cell.
+struct CellStats {
+  int variant_index = 0;
+  std::string metric_key;
+  int64_t day = 0;  // Exposure day of its units, days since 1970-01-01 UTC.
+  engine::SufficientStats stats;
+};
+
+// The statistics of one (variant, metric), summed over days.
+struct VariantMetricStats {
+  int variant_index = 0;
+  std::string metric_key;
+  engine::SufficientStats stats;
+};
+
+// Sums `cells` over days; the result is sorted by (variant, metric key).
+std::vector<VariantMetricStats> SumOverDays(absl::Span<const CellStats> cells);
+
+// Lists the cells that differ between `stored` and `recomputed`, one line
+// each ("variant 1 metric revenue day 19000: n 3 != 4" and the like). A cell
+// missing on one side counts as all zeros. n must be equal; doubles must be
+// within 1e-9 relative (of the larger magnitude, absolute below 1e-9).
+// Empty when they agree.
+std::vector<std::string> CompareCells(absl::Span<const CellStats> stored,
+                                      absl::Span<const CellStats> recomputed);
+
+// The ingest pipeline. Borrows `database` and `exposures`, which must outlive
+// it.
+class EventPipeline {
+ public:
+  EventPipeline(Database& database, ExposureStore& exposures,
+                const PipelineOptions& options);
+
+  EventPipeline(const EventPipeline&) = delete;
+  EventPipeline& operator=(const EventPipeline&) = delete;
+
+  // Ingests `events` in one WriteBatch. Per event, in order: an invalid event
+  // (empty event_id, bad unit parts, time not finite or before 1970) is
+  // rejected; an event id already accepted (earlier, or earlier in this call)
+  // is a duplicate and skipped; otherwise the event is logged, its dedup key
+  // written and each metric of each experiment its unit is exposed to
+  // updated. An event whose value a metric refuses (e.g. an NPS answer of
+  // 11) is rejected with the metric's message prefixed by "<experiment>/
+  // <metric>: " and nothing of it is written; the rest of the call is kept.
+  // Errors (then nothing is written): FAILED_PRECONDITION when the database
+  // is closed, DATA_LOSS for undecodable stored records, others from RocksDB.
+  absl::StatusOr<IngestResult> Track(absl::Span<const IngestEvent> events,
+                                     const MetricCatalog& catalog);
+
+  // Records `records` through ExposureStore::Record (first exposure wins)
+  // and then, in a second WriteBatch (see the known gap above), initialises
+  // the metric state of each new exposure whose experiment is in `catalog`:
+  // the CUPED covariate from the pre-period, engine::OnExposure, then a replay
+  // of the unit's logged events at or after first_seen, merging the total
+  // delta into the exposure day's cell. Returns the number of new exposures.
+  // Errors: those of ExposureStore::Record (nothing written), then as Track.
+  absl::StatusOr<int64_t> OnExposures(absl::Span<const ExposureRecord> records,
+                                      const MetricCatalog& catalog);
+
+  // The stored cells of `experiment_key`, sorted by (variant, metric key,
+  // day). Errors: DATA_LOSS for an undecodable key or value (including a
+  // failed merge), FAILED_PRECONDITION when the database is closed.
+  absl::StatusOr<std::vector<CellStats>> ReadAggregates(
+      absl::string_view experiment_key) const;
+
+  // ReadAggregates summed over days.
+  absl::StatusOr<std::vector<VariantMetricStats>> ReadTotals(
+      absl::string_view experiment_key) const;
+
+  // Recomputes every cell of `experiment_key` from its exposures and the raw
+  // log, replaying each exposed unit exactly as OnExposures does and summing
+  // engine::Contribution of the final states. Cells with all-zero stats are
+  // omitted. Sorted like ReadAggregates. Errors: NOT_FOUND when the catalog
+  // lacks the experiment; otherwise as ReadAggregates.
+  absl::StatusOr<std::vector<CellStats>> Recompute(
+      absl::string_view experiment_key, const MetricCatalog& catalog) const;
+
+ private:
+  static constexpr size_t kStripes = 256;
+
+  // Locks the stripes of a set of units, ascending, until destruction.
+  class UnitLocks;
+
+  static size_t StripeOf(absl::string_view unit_type,
+                         absl::string_view unit_id);
+
+  Database& database_;
+  ExposureStore& exposures_;
+  const PipelineOptions options_;
+  std::array<absl::Mutex, kStripes> stripes_;
+};
+
+}  // namespace cxlab::storage
+
+#endif  // CXLAB_STORAGE_EVENT_PIPELINE_H_

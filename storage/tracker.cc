@@ -1,0 +1,164 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "storage/tracker.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
+
+namespace cxlab::storage {
+
+absl::StatusOr<std::unique_ptr<Tracker>> Tracker::Create(
+    Database& database, ConfigManager& config, const TrackerOptions& options) {
+  ExposureOptions exposure_options;
+  exposure_options.sync = options.sync;
+  ASSIGN_OR_RETURN(std::unique_ptr<ExposureStore> exposures,
+                   ExposureStore::Create(database, exposure_options));
+  return std::unique_ptr<Tracker>(
+      new Tracker(database, std::move(exposures), config, options));
+}
+
+Tracker::Tracker(Database& database, std::unique_ptr<ExposureStore> exposures,
+                 ConfigManager& config, const TrackerOptions& options)
+    : exposures_(std::move(exposures)),
+      config_(config),
+      options_(options),
+      pipeline_(database, *exposures_, PipelineOptions{options.sync}) {
+  flusher_ = std::thread([this] { FlushLoop(); });
+}
+
+Tracker::~Tracker() { Shutdown(); }
+
+absl::StatusOr<std::shared_ptr<const Tracker::Catalog>>
+Tracker::CurrentCatalog() {
+  std::shared_ptr<const engine::ConfigSnapshot> snap = config_.snapshot();
+  absl::MutexLock lock(&catalog_mu_);
+  if (catalog_ != nullptr && catalog_->snapshot == snap) return catalog_;
+  ASSIGN_OR_RETURN(MetricCatalog metrics, MetricCatalog::Build(*snap));
+  auto next = std::make_shared<Catalog>();
+  next->snapshot = snap;
+  next->metrics = std::move(metrics);
+  catalog_ = std::move(next);
+  return catalog_;
+}
+
+absl::StatusOr<IngestResult> Tracker::Track(
+    absl::Span<const IngestEvent> events) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> catalog, CurrentCatalog());
+  return pipeline_.Track(events, catalog->metrics);
+}
+
+absl::StatusOr<int64_t> Tracker::RecordExposures(
+    absl::Span<const ExposureRecord> records) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> catalog, CurrentCatalog());
+  return pipeline_.OnExposures(records, catalog->metrics);
+}
+
+void Tracker::EnqueueExposures(std::vector<ExposureRecord> records) {
+  if (records.empty()) return;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!stopping_) {
+      for (ExposureRecord& r : records) queue_.push_back(std::move(r));
+      ++enqueued_;
+      queue_cv_.Signal();
+      return;
+    }
+  }
+  // After shutdown: record synchronously (best effort).
+  (void)RecordExposures(records);
+}
+
+void Tracker::FlushLoop() {
+  while (true) {
+    std::vector<ExposureRecord> batch;
+    int64_t batch_mark;
+    bool stop;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      while (queue_.empty() && !stopping_) {
+        queue_cv_.WaitWithTimeout(&queue_mu_, options_.exposure_flush_interval);
+      }
+      batch.swap(queue_);
+      batch_mark = enqueued_;
+      stop = stopping_;
+    }
+    // Record in slices the exposure store accepts in one batch.
+    constexpr size_t kSlice = 10000;
+    for (size_t i = 0; i < batch.size(); i += kSlice) {
+      absl::Span<const ExposureRecord> slice(
+          batch.data() + i, std::min(kSlice, batch.size() - i));
+      // A failure (e.g. database closed during shutdown) drops the slice;
+      // exposures are best effort on this path (see the file comment).
+      (void)RecordExposures(slice);
+    }
+    {
+      absl::MutexLock lock(&queue_mu_);
+      flushed_ = batch_mark;
+      queue_cv_.SignalAll();
+      if (stop && queue_.empty()) return;
+    }
+  }
+}
+
+void Tracker::Flush() {
+  absl::MutexLock lock(&queue_mu_);
+  const int64_t target = enqueued_;
+  queue_cv_.SignalAll();
+  while (flushed_ < target) queue_cv_.Wait(&queue_mu_);
+}
+
+void Tracker::Shutdown() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    queue_cv_.SignalAll();
+  }
+  if (flusher_.joinable()) flusher_.join();
+}
+
+absl::StatusOr<ExperimentStats> Tracker::Stats(
+    absl::string_view experiment_key) {
+  if (config_.snapshot()->FindExperiment(experiment_key) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("experiment '", experiment_key, "' not found"));
+  }
+  ExperimentStats out;
+  ASSIGN_OR_RETURN(out.metrics, pipeline_.ReadTotals(experiment_key));
+  ASSIGN_OR_RETURN(out.exposures, exposures_->CountByVariant(experiment_key));
+  return out;
+}
+
+absl::StatusOr<Tracker::VerifyReport> Tracker::Verify(
+    absl::string_view experiment_key) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> catalog, CurrentCatalog());
+  VerifyReport report;
+  std::vector<std::string> keys;
+  if (!experiment_key.empty()) {
+    if (catalog->metrics.Find(experiment_key) == nullptr) {
+      return absl::NotFoundError(absl::StrCat(
+          "experiment '", experiment_key, "' not found or has no metrics"));
+    }
+    keys.emplace_back(experiment_key);
+  } else {
+    for (const auto& [key, experiment] : catalog->metrics.experiments) {
+      keys.push_back(key);
+    }
+  }
+  for (const std::string& key : keys) {
+    ASSIGN_OR_RETURN(std::vector<CellStats> stored,
+                     pipeline_.ReadAggregates(key));
+    ASSIGN_OR_RETURN(std::vector<CellStats> recomputed,
+                     pipeline_.Recompute(key, catalog->metrics));
+    for (std::string& line : CompareCells(stored, recomputed)) {
+      report.differences.push_back(absl::StrCat(key, " ", line));
+    }
+    ++report.experiments_checked;
+  }
+  return report;
+}
+
+}  // namespace cxlab::storage

@@ -1,0 +1,120 @@
+// Copyright 2026 The cxlab Authors.
+//
+// Tracker: the event side of a cxlabd — exposures and events recorded
+// through the EventPipeline against the metrics of the config now served.
+//
+// Exposures from Assign take the asynchronous path: EnqueueExposures()
+// returns at once and a background thread records them in batches (every
+// 20 ms or 10,000 records), so the assignment hot path never waits for
+// RocksDB. Order does not matter for correctness: an event that arrives
+// before its exposure is recorded is counted when the exposure lands (the
+// pipeline replays the unit's logged events). A process kill can lose the
+// exposures still queued (at most ~20 ms); explicit TrackExposures and all
+// events are written synchronously (WAL on; `sync` adds an fsync).
+//
+// Thread-safety: all methods are safe to call concurrently.
+
+#ifndef CXLAB_STORAGE_TRACKER_H_
+#define CXLAB_STORAGE_TRACKER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "storage/config_manager.h"
+#include "storage/database.h"
+#include "storage/event_pipeline.h"
+#include "storage/exposure_store.h"
+
+namespace cxlab::storage {
+
+struct TrackerOptions {
+  // fsync every events/exposures batch (see PipelineOptions).
+  bool sync = false;
+  // How long queued exposures may wait before a background flush.
+  absl::Duration exposure_flush_interval = absl::Milliseconds(20);
+};
+
+// Per-variant statistics of one experiment.
+struct ExperimentStats {
+  std::vector<VariantMetricStats> metrics;  // sorted by (variant, metric)
+  ExposureCounts exposures;
+};
+
+class Tracker {
+ public:
+  // Borrows `database` and `config`; both must outlive the tracker. Starts
+  // the exposure flusher thread.
+  static absl::StatusOr<std::unique_ptr<Tracker>> Create(
+      Database& database, ConfigManager& config,
+      const TrackerOptions& options);
+
+  // Drains the exposure queue and stops the flusher.
+  ~Tracker();
+
+  // Ingests events synchronously (see EventPipeline::Track).
+  absl::StatusOr<IngestResult> Track(absl::Span<const IngestEvent> events);
+
+  // Records exposures synchronously; returns how many were new.
+  absl::StatusOr<int64_t> RecordExposures(
+      absl::Span<const ExposureRecord> records);
+
+  // Queues exposures for the background flusher (the Assign path).
+  void EnqueueExposures(std::vector<ExposureRecord> records);
+
+  // Blocks until every exposure queued before the call is recorded.
+  void Flush();
+
+  // Stored per-variant statistics of `experiment_key` (summed over days).
+  absl::StatusOr<ExperimentStats> Stats(absl::string_view experiment_key);
+
+  // Recomputes the aggregates of `experiment_key` (empty: every experiment
+  // with metrics) from exposures and the raw log and lists differences.
+  struct VerifyReport {
+    int64_t experiments_checked = 0;
+    std::vector<std::string> differences;
+  };
+  absl::StatusOr<VerifyReport> Verify(absl::string_view experiment_key);
+
+  // Drains the queue and stops the flusher; later Enqueue calls are
+  // recorded synchronously. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Catalog {
+    std::shared_ptr<const engine::ConfigSnapshot> snapshot;
+    MetricCatalog metrics;
+  };
+
+  Tracker(Database& database, std::unique_ptr<ExposureStore> exposures,
+          ConfigManager& config, const TrackerOptions& options);
+
+  // The metric catalog of the snapshot now served (rebuilt on change).
+  absl::StatusOr<std::shared_ptr<const Catalog>> CurrentCatalog();
+  void FlushLoop();
+
+  const std::unique_ptr<ExposureStore> exposures_;
+  ConfigManager& config_;
+  const TrackerOptions options_;
+  EventPipeline pipeline_;
+
+  absl::Mutex catalog_mu_;
+  std::shared_ptr<const Catalog> catalog_ ABSL_GUARDED_BY(catalog_mu_);
+
+  absl::Mutex queue_mu_;
+  absl::CondVar queue_cv_;
+  std::vector<ExposureRecord> queue_ ABSL_GUARDED_BY(queue_mu_);
+  int64_t enqueued_ ABSL_GUARDED_BY(queue_mu_) = 0;  // batches queued
+  int64_t flushed_ ABSL_GUARDED_BY(queue_mu_) = 0;   // batches recorded
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread flusher_;
+};
+
+}  // namespace cxlab::storage
+
+#endif  // CXLAB_STORAGE_TRACKER_H_
