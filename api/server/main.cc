@@ -24,6 +24,9 @@
 ABSL_FLAG(std::string, data_dir, "", "directory of the RocksDB database");
 ABSL_FLAG(int, grpc_port, 7070, "gRPC port; 0 picks a free one");
 ABSL_FLAG(std::string, bind, "127.0.0.1", "address to listen on");
+ABSL_FLAG(bool, sync_events, false,
+          "fsync every events/exposures batch (the WAL is always on: "
+          "acknowledged events survive a process kill either way)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long in-flight calls may take to finish");
 
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.grpc_port = absl::GetFlag(FLAGS_grpc_port);
   options.bind = absl::GetFlag(FLAGS_bind);
+  options.sync_events = absl::GetFlag(FLAGS_sync_events);
   if (const char* key = std::getenv("CXLAB_ADMIN_KEY")) options.admin_key = key;
   if (options.data_dir.empty()) {
     std::cerr << "cxlabd: --data_dir is required\n";
