@@ -12,7 +12,9 @@
 #      a random admin key via CXLAB_ADMIN_KEY) and waits for "listening on";
 #   2. applies the demo definitions: cxlab apply -f experiments;
 #   3. runs cxlab bench assign (Assign), then with --batch (AssignBatch);
-#   4. stops the daemon and deletes the data dir — also on failure or Ctrl-C.
+#   4. runs tests/bench/track_load.sh against the same daemon: cxlab bench
+#      track --batch 1000 (events/s, latency per Track call; knobs there);
+#   5. stops the daemon and deletes the data dir — also on failure or Ctrl-C.
 # With CXLAB_SERVER and CXLAB_KEY both set it benchmarks that server instead
 # and starts, applies and stops nothing.
 #
@@ -107,3 +109,9 @@ echo "== AssignBatch: cxlab bench assign ${batch_flags[*]}"
 echo
 echo "Budget (DESIGN §8, 2 cores shared by client and server): Assign >= 30k"
 echo "requests/s with p99 <= 5 ms; AssignBatch >= 1M assignments/s."
+
+echo
+echo "== Track (tests/bench/track_load.sh)"
+CXLAB_SERVER="${server}" CXLAB_KEY="${key}" DURATION="${duration}" \
+  WARMUP="${warmup}" OUTPUT="${output}" \
+  bash "${repo}/tests/bench/track_load.sh" "${build}"

@@ -1,16 +1,18 @@
 // Copyright 2026 The cxlab Authors.
 //
-// `cxlab bench assign` against an in-process cxlabd on port 0: a short
-// Assign and AssignBatch run succeed without errors and print the figures;
-// a wrong key exits 1 naming UNAUTHENTICATED; bad options exit 2; the CLI11
-// registration binds every flag. No timing thresholds: the figures are only
-// checked for presence and sanity.
+// `cxlab bench assign` and `cxlab bench track` against an in-process cxlabd on
+// port 0: a short Assign and AssignBatch run succeed without errors and print
+// the figures; a wrong key exits 1 naming UNAUTHENTICATED; bad options exit 2;
+// the CLI11 registration binds every flag. `bench track` stores events with
+// unique ids (none rejected or duplicate, also across runs). No timing
+// thresholds: the figures are only checked for presence and sanity.
 
 #include "clients/cpp/cli/bench_command.h"
 
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -45,6 +47,15 @@ RunResult RunBench(const BenchOptions& options) {
   std::ostringstream out, err;
   RunResult result;
   result.exit_code = RunBenchAssign(options, out, err);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
+RunResult RunTrack(const BenchOptions& options) {
+  std::ostringstream out, err;
+  RunResult result;
+  result.exit_code = RunBenchTrack(options, out, err);
   result.out = out.str();
   result.err = err.str();
   return result;
@@ -214,6 +225,76 @@ TEST_F(BenchCommandTest, JsonOutputIsOneObject) {
   EXPECT_EQ(doc->Find("errors")->Find("total")->as_number(), 0);
 }
 
+TEST_F(BenchCommandTest, TrackPrintsEventsPerSecondAndLatency) {
+  BenchOptions options = Options();
+  options.track_batch = 200;
+  options.concurrency = 4;
+  RunResult r = RunTrack(options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(TableValue(r.out, "mode"), "Track (200 events per call)");
+  EXPECT_THAT(TableValue(r.out, "run id"), StartsWith("bench"));
+  int64_t requests = std::stoll(TableValue(r.out, "requests"));
+  EXPECT_GT(requests, 0) << r.out;
+  std::string events = TableValue(r.out, "events");
+  EXPECT_EQ(std::stoll(events), requests * 200) << r.out;
+  EXPECT_THAT(events, HasSubstr(" duplicates, 0 rejected)")) << r.out;
+  EXPECT_THAT(events, HasSubstr("(" + std::to_string(requests * 200) +
+                                " accepted, 0 duplicates"))
+      << r.out;
+  EXPECT_GT(std::stod(TableValue(r.out, "events/s")), 0) << r.out;
+  EXPECT_GT(std::stod(TableValue(r.out, "requests/s")), 0) << r.out;
+  for (const char* p : {"p50", "p90", "p99", "p99.9", "max"}) {
+    EXPECT_THAT(TableValue(r.out, std::string("latency ") + p), EndsWith(" ms"))
+        << p << "\n"
+        << r.out;
+  }
+  EXPECT_EQ(TableValue(r.out, "errors"), "0") << r.out;
+  EXPECT_EQ(TableValue(r.out, "assignments/s"), "") << r.out;
+}
+
+TEST_F(BenchCommandTest, TrackJsonAndRerunsDoNotCollide) {
+  BenchOptions options = Options();
+  options.output = "json";
+  options.track_batch = 50;
+  options.connections = 1;
+  options.concurrency = 2;
+  options.duration_seconds = 0.5;
+  std::string first_run_id;
+  for (int run = 0; run < 2; ++run) {
+    RunResult r = RunTrack(options);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = engine::ParseJson(r.out);
+    ASSERT_TRUE(doc.ok()) << doc.status() << "\n" << r.out;
+    EXPECT_EQ(doc->Find("mode")->as_string(), "Track");
+    EXPECT_EQ(doc->Find("batch")->as_number(), 50);
+    double events = doc->Find("events")->as_number();
+    EXPECT_GT(events, 0);
+    EXPECT_EQ(doc->Find("accepted")->as_number(), events) << r.out;
+    EXPECT_EQ(doc->Find("duplicates")->as_number(), 0) << r.out;
+    EXPECT_EQ(doc->Find("rejected")->as_number(), 0) << r.out;
+    EXPECT_GT(doc->Find("events_per_second")->as_number(), 0);
+    ASSERT_NE(doc->Find("latency_ms"), nullptr);
+    EXPECT_GT(doc->Find("latency_ms")->Find("p99_9")->as_number(), 0);
+    EXPECT_EQ(doc->Find("errors")->Find("total")->as_number(), 0);
+    std::string run_id = doc->Find("run_id")->as_string();
+    if (run == 0) {
+      first_run_id = run_id;
+    } else {
+      EXPECT_NE(run_id, first_run_id);
+    }
+  }
+}
+
+TEST_F(BenchCommandTest, TrackWrongKeyExitsOne) {
+  BenchOptions options = Options();
+  options.key = "not-a-key-0000000000";
+  RunResult r = RunTrack(options);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, StartsWith("cxlab: UNAUTHENTICATED: "));
+}
+
 TEST_F(BenchCommandTest, WrongKeyExitsOneWithUnauthenticated) {
   BenchOptions options = Options();
   options.key = "not-a-key-0000000000";
@@ -253,6 +334,34 @@ TEST(BenchOptionsTest, BadOptionsExitTwo) {
   add("--experiment", [](BenchOptions& o) { o.experiments = {""}; });
   for (const auto& [needle, options] : cases) {
     RunResult r = RunBench(options);
+    EXPECT_EQ(r.exit_code, 2) << needle;
+    EXPECT_THAT(r.err, StartsWith("cxlab: " + needle)) << needle;
+    EXPECT_EQ(r.out, "") << needle;
+  }
+}
+
+TEST(BenchOptionsTest, BadTrackOptionsExitTwo) {
+  BenchOptions good;
+  good.server = "127.0.0.1:1";
+  good.key = "k";
+  std::vector<std::pair<std::string, BenchOptions>> cases;
+  auto add = [&](const std::string& needle, auto change) {
+    BenchOptions o = good;
+    change(o);
+    cases.emplace_back(needle, o);
+  };
+  add("--server", [](BenchOptions& o) { o.server.clear(); });
+  add("--key", [](BenchOptions& o) { o.key.clear(); });
+  add("--concurrency", [](BenchOptions& o) { o.concurrency = 2; });
+  add("--duration", [](BenchOptions& o) { o.duration_seconds = -1; });
+  add("--batch must be in [1, 10000]",
+      [](BenchOptions& o) { o.track_batch = 0; });
+  add("--batch must be in [1, 10000]",
+      [](BenchOptions& o) { o.track_batch = 10001; });
+  add("--units", [](BenchOptions& o) { o.distinct_units = 0; });
+  add("--output", [](BenchOptions& o) { o.output = "xml"; });
+  for (const auto& [needle, options] : cases) {
+    RunResult r = RunTrack(options);
     EXPECT_EQ(r.exit_code, 2) << needle;
     EXPECT_THAT(r.err, StartsWith("cxlab: " + needle)) << needle;
     EXPECT_EQ(r.out, "") << needle;
@@ -310,6 +419,47 @@ TEST(AddBenchCommandTest, DefaultsAndRangeChecks) {
     AddBenchCommand(app, options);
     EXPECT_THROW(app.parse(bad, false), CLI::ParseError) << bad;
   }
+}
+
+TEST(AddBenchCommandTest, TrackBindsItsFlags) {
+  CLI::App app{"test"};
+  std::string server, key;
+  app.add_option("--server", server);
+  app.add_option("--key", key);
+  BenchOptions options;
+  BenchCommand command = AddBenchCommand(app, options);
+  app.parse(
+      "--key k1 bench track --batch 500 --connections 2 --concurrency 6 "
+      "--duration 3 --warmup 0.5 --units 200 --output json "
+      "--server 127.0.0.1:9",
+      false);
+  EXPECT_TRUE(*command.track);
+  EXPECT_FALSE(*command.assign);
+  EXPECT_EQ(command.track_output->count(), 1u);
+  EXPECT_EQ(command.output->count(), 0u);
+  EXPECT_EQ(server, "127.0.0.1:9");
+  EXPECT_EQ(options.track_batch, 500);
+  EXPECT_EQ(options.batch, 0);
+  EXPECT_EQ(options.connections, 2);
+  EXPECT_EQ(options.concurrency, 6);
+  EXPECT_DOUBLE_EQ(options.duration_seconds, 3);
+  EXPECT_DOUBLE_EQ(options.warmup_seconds, 0.5);
+  EXPECT_EQ(options.distinct_units, 200);
+  EXPECT_EQ(options.output, "json");
+
+  for (const char* bad : {"bench track --batch 0", "bench track --batch 10001",
+                          "bench track --experiment a"}) {
+    CLI::App app2{"test"};
+    BenchOptions o;
+    AddBenchCommand(app2, o);
+    EXPECT_THROW(app2.parse(bad, false), CLI::ParseError) << bad;
+  }
+  CLI::App app3{"test"};
+  BenchOptions defaults;
+  BenchCommand c3 = AddBenchCommand(app3, defaults);
+  app3.parse("bench track", false);
+  EXPECT_TRUE(*c3.track);
+  EXPECT_EQ(defaults.track_batch, 1000);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <utility>
@@ -24,6 +25,8 @@
 #include "clients/cpp/cli/cli_util.h"
 #include "cxlab/v1/assignment.grpc.pb.h"
 #include "cxlab/v1/assignment.pb.h"
+#include "cxlab/v1/events.grpc.pb.h"
+#include "cxlab/v1/events.pb.h"
 #include "engine/json.h"
 #include "engine/value.h"
 
@@ -43,6 +46,24 @@ constexpr auto kProbeDeadline = std::chrono::seconds(5);
 // The channel argument that keeps the connections apart: channels with
 // different arguments never share a subchannel (TCP connection).
 constexpr char kChannelIndexArg[] = "cxlab.bench.channel";
+
+// What is benchmarked.
+enum class Mode {
+  kAssign,       // Assign
+  kAssignBatch,  // AssignBatch with options.batch units
+  kTrack,        // Track with options.track_batch events
+};
+
+Mode ModeOf(const BenchOptions& options, bool track) {
+  if (track) return Mode::kTrack;
+  return options.batch > 0 ? Mode::kAssignBatch : Mode::kAssign;
+}
+
+// Both services over one connection (channel).
+struct Connection {
+  std::unique_ptr<v1::AssignmentService::Stub> assignment;
+  std::unique_ptr<v1::EventService::Stub> events;
+};
 
 // ---- latency histogram --------------------------------------------------
 
@@ -174,6 +195,40 @@ void FillUnit(int64_t k, v1::Unit& unit) {
   fields["visits"].set_number_value(static_cast<double>(k % 13));
 }
 
+// Fills `event` as event number `seq` of worker `worker` in run `run_id`:
+// id "<run_id>-<worker>-<seq>", a random unit "bench-<k>" of the
+// `distinct_units`, name "purchase" (even seq; value also as the property
+// "amount", which the demo metrics read) or "page_view" (odd seq), and a
+// random value in [0, 200) with two decimals. Reuses the event's strings.
+void FillEvent(absl::string_view run_id, int worker, int64_t seq,
+               int distinct_units, std::mt19937_64& rng, v1::Event& event) {
+  std::string& id = *event.mutable_event_id();
+  id.clear();
+  absl::StrAppend(&id, run_id, "-", worker, "-", seq);
+  std::string& unit = *event.mutable_unit_id();
+  unit.assign("bench-");
+  absl::StrAppend(&unit, static_cast<int64_t>(rng() % distinct_units));
+  if (event.unit_type().empty()) event.set_unit_type("user");
+  double value = static_cast<double>(rng() % 20000) / 100.0;
+  event.set_value(value);
+  if (seq % 2 == 0) {
+    event.set_name("purchase");
+    (*event.mutable_properties()->mutable_fields())["amount"].set_number_value(
+        value);
+  } else {
+    event.set_name("page_view");
+    event.clear_properties();
+  }
+}
+
+// A random run id of 12 hex digits, so the event ids of separate runs
+// never collide with the server's dedup of earlier ones.
+std::string NewRunId() {
+  std::random_device device;
+  uint64_t bits = (static_cast<uint64_t>(device()) << 32) ^ device();
+  return absl::StrFormat("bench%012x", bits & 0xffffffffffffULL);
+}
+
 // What one worker observed inside the measured window (plus the first
 // error seen at any time).
 struct WorkerStats {
@@ -181,6 +236,10 @@ struct WorkerStats {
   int64_t requests = 0;      // successful calls
   int64_t units = 0;
   int64_t assignments = 0;
+  int64_t events = 0;      // Track: events sent in successful calls
+  int64_t accepted = 0;    // Track: events the server stored
+  int64_t duplicates = 0;  // Track: events already seen
+  int64_t rejected = 0;    // Track: events rejected (TrackResponse.errors)
   std::array<int64_t, kStatusCodes> errors{};
   int64_t succeeded_anytime = 0;  // including the warm-up
   std::optional<std::string> first_error;
@@ -193,23 +252,32 @@ struct Schedule {
 };
 
 // One completion-queue thread and the calls it keeps in flight. Each call
-// slot is pinned to one stub (connection). Used only by its own thread
-// between Start() and Join(); the stubs are borrowed.
+// slot is pinned to one connection. Used only by its own thread between
+// Start() and Join(); the connections are borrowed.
 class Worker {
  public:
-  Worker(const BenchOptions& options, int index, int workers,
-         std::vector<v1::AssignmentService::Stub*> slot_stubs,
+  Worker(const BenchOptions& options, Mode mode, absl::string_view run_id,
+         int index, int workers, std::vector<Connection*> slot_connections,
          const Schedule& schedule)
       : options_(options),
+        mode_(mode),
+        run_id_(run_id),
+        index_(index),
         schedule_(schedule),
         authorization_(absl::StrCat("Bearer ", options.key)),
         next_unit_(index),
-        unit_step_(workers) {
-    slots_.reserve(slot_stubs.size());
-    for (v1::AssignmentService::Stub* stub : slot_stubs) {
+        unit_step_(workers),
+        rng_(std::random_device{}() ^ static_cast<uint64_t>(index)) {
+    slots_.reserve(slot_connections.size());
+    for (Connection* connection : slot_connections) {
       auto slot = std::make_unique<Slot>();
-      slot->stub = stub;
-      if (options_.batch > 0) {
+      slot->stub = connection->assignment.get();
+      slot->events_stub = connection->events.get();
+      if (mode_ == Mode::kTrack) {
+        for (int i = 0; i < options_.track_batch; ++i) {
+          slot->track_request.add_events();
+        }
+      } else if (mode_ == Mode::kAssignBatch) {
         for (int i = 0; i < options_.batch; ++i) {
           slot->batch_request.add_units();
         }
@@ -245,6 +313,11 @@ class Worker {
     v1::AssignBatchResponse batch_response;
     std::unique_ptr<grpc::ClientAsyncResponseReader<v1::AssignBatchResponse>>
         batch_reader;
+    v1::EventService::Stub* events_stub = nullptr;
+    v1::TrackRequest track_request;
+    v1::TrackResponse track_response;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::TrackResponse>>
+        track_reader;
   };
 
   int64_t NextUnit() {
@@ -263,7 +336,16 @@ class Worker {
     slot.start = Clock::now();
     slot.context->set_deadline(std::chrono::system_clock::now() +
                                kCallDeadline);
-    if (options_.batch > 0) {
+    if (mode_ == Mode::kTrack) {
+      for (v1::Event& event : *slot.track_request.mutable_events()) {
+        FillEvent(run_id_, index_, next_event_++, options_.distinct_units, rng_,
+                  event);
+      }
+      slot.track_response.Clear();
+      slot.track_reader = slot.events_stub->AsyncTrack(
+          slot.context.get(), slot.track_request, &cq_);
+      slot.track_reader->Finish(&slot.track_response, &slot.status, &slot);
+    } else if (mode_ == Mode::kAssignBatch) {
       for (v1::Unit& unit : *slot.batch_request.mutable_units()) {
         FillUnit(NextUnit(), unit);
       }
@@ -297,7 +379,12 @@ class Worker {
     stats_.latency.Record(
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.start)
             .count());
-    if (options_.batch > 0) {
+    if (mode_ == Mode::kTrack) {
+      stats_.events += slot.track_request.events_size();
+      stats_.accepted += slot.track_response.accepted();
+      stats_.duplicates += slot.track_response.duplicates();
+      stats_.rejected += slot.track_response.errors_size();
+    } else if (mode_ == Mode::kAssignBatch) {
       stats_.units += slot.batch_response.results_size();
       for (const v1::UnitAssignments& result : slot.batch_response.results()) {
         stats_.assignments += result.assignments_size();
@@ -326,12 +413,17 @@ class Worker {
   }
 
   const BenchOptions& options_;
+  const Mode mode_;
+  const std::string run_id_;
+  const int index_;
   const Schedule schedule_;
   const std::string authorization_;
   grpc::CompletionQueue cq_;
   std::vector<std::unique_ptr<Slot>> slots_;
   int64_t next_unit_;
   const int64_t unit_step_;
+  std::mt19937_64 rng_;
+  int64_t next_event_ = 0;
   int outstanding_ = 0;
   WorkerStats stats_;
   std::thread thread_;
@@ -340,7 +432,7 @@ class Worker {
 // ---- options, probe, report ---------------------------------------------
 
 // An error message for invalid options, or "" when they are fine.
-std::string CheckOptions(const BenchOptions& o) {
+std::string CheckOptions(const BenchOptions& o, Mode mode) {
   if (o.server.empty()) return "--server is required";
   if (o.key.empty()) return "--key is required";
   if (o.connections < 1) return "--connections must be at least 1";
@@ -355,7 +447,11 @@ std::string CheckOptions(const BenchOptions& o) {
   if (!(o.warmup_seconds >= 0) || !std::isfinite(o.warmup_seconds)) {
     return "--warmup must be a non-negative number of seconds";
   }
-  if (o.batch < 0 || o.batch > kMaxBatch) {
+  if (mode == Mode::kTrack) {
+    if (o.track_batch < 1 || o.track_batch > kMaxBatch) {
+      return absl::StrCat("--batch must be in [1, ", kMaxBatch, "]");
+    }
+  } else if (o.batch < 0 || o.batch > kMaxBatch) {
     return absl::StrCat("--batch must be in [0, ", kMaxBatch, "]");
   }
   if (o.distinct_units < 1) return "--units must be at least 1";
@@ -370,12 +466,24 @@ std::string CheckOptions(const BenchOptions& o) {
 
 // One blocking call of the benchmarked kind on `stub`, so a wrong address
 // or key ends the run before the load starts.
-grpc::Status Probe(const BenchOptions& options,
-                   v1::AssignmentService::Stub& stub) {
+// A Track probe sends one event with the id "<run_id>-probe-<connection>".
+grpc::Status Probe(const BenchOptions& options, Mode mode,
+                   absl::string_view run_id, int connection_index,
+                   Connection& connection) {
   grpc::ClientContext context;
   context.AddMetadata("authorization", absl::StrCat("Bearer ", options.key));
   context.set_deadline(std::chrono::system_clock::now() + kProbeDeadline);
-  if (options.batch > 0) {
+  v1::AssignmentService::Stub& stub = *connection.assignment;
+  if (mode == Mode::kTrack) {
+    v1::TrackRequest request;
+    std::mt19937_64 rng(static_cast<uint64_t>(connection_index));
+    v1::Event& event = *request.add_events();
+    FillEvent(run_id, 0, 0, options.distinct_units, rng, event);
+    event.set_event_id(absl::StrCat(run_id, "-probe-", connection_index));
+    v1::TrackResponse response;
+    return connection.events->Track(&context, request, &response);
+  }
+  if (mode == Mode::kAssignBatch) {
     v1::AssignBatchRequest request;
     for (int i = 0; i < options.batch; ++i) {
       FillUnit(i % options.distinct_units, *request.add_units());
@@ -408,6 +516,8 @@ double Round(double value, int decimals) {
 }
 
 struct Result {
+  Mode mode = Mode::kAssign;
+  std::string run_id;  // Track: the prefix of the event ids
   WorkerStats totals;
   double seconds = 0;
 };
@@ -420,22 +530,37 @@ void PrintTable(const BenchOptions& o, const Result& r, std::ostream& out) {
   auto ms = [](double ns) { return absl::StrFormat("%.3f ms", ns / 1e6); };
   double per_unit =
       t.units > 0 ? static_cast<double>(t.assignments) / t.units : 0;
-  line("mode", o.batch > 0
-                   ? absl::StrCat("AssignBatch (", o.batch, " units per call)")
-                   : std::string("Assign"));
+  if (r.mode == Mode::kTrack) {
+    line("mode", absl::StrCat("Track (", o.track_batch, " events per call)"));
+  } else {
+    line("mode", o.batch > 0 ? absl::StrCat("AssignBatch (", o.batch,
+                                            " units per call)")
+                             : std::string("Assign"));
+  }
   line("server", o.server);
-  line("experiments", o.experiments.empty()
-                          ? std::string("all running")
-                          : absl::StrJoin(o.experiments, ","));
+  if (r.mode == Mode::kTrack) {
+    line("run id", r.run_id);
+  } else {
+    line("experiments", o.experiments.empty()
+                            ? std::string("all running")
+                            : absl::StrJoin(o.experiments, ","));
+  }
   line("connections", absl::StrCat(o.connections));
   line("concurrency", absl::StrCat(o.concurrency, " calls in flight"));
   line("duration", absl::StrFormat("%.2f s (after %.2f s warm-up)", r.seconds,
                                    o.warmup_seconds));
   line("requests", absl::StrCat(t.requests, " ok"));
   line("requests/s", absl::StrFormat("%.1f", t.requests / r.seconds));
-  line("units/s", absl::StrFormat("%.1f", t.units / r.seconds));
-  line("assignments/s", absl::StrFormat("%.1f (%.2f experiments per unit)",
-                                        t.assignments / r.seconds, per_unit));
+  if (r.mode == Mode::kTrack) {
+    line("events/s", absl::StrFormat("%.1f", t.events / r.seconds));
+    line("events",
+         absl::StrCat(t.events, " (", t.accepted, " accepted, ", t.duplicates,
+                      " duplicates, ", t.rejected, " rejected)"));
+  } else {
+    line("units/s", absl::StrFormat("%.1f", t.units / r.seconds));
+    line("assignments/s", absl::StrFormat("%.1f (%.2f experiments per unit)",
+                                          t.assignments / r.seconds, per_unit));
+  }
   line("latency p50", ms(t.latency.Percentile(0.50)));
   line("latency p90", ms(t.latency.Percentile(0.90)));
   line("latency p99", ms(t.latency.Percentile(0.99)));
@@ -460,24 +585,40 @@ void PrintJson(const BenchOptions& o, const Result& r, std::ostream& out) {
   using engine::Value;
   const WorkerStats& t = r.totals;
   Value doc = Value::Object();
-  doc.Set("mode", Value(o.batch > 0 ? "AssignBatch" : "Assign"));
+  const bool track = r.mode == Mode::kTrack;
+  doc.Set("mode", Value(track         ? "Track"
+                        : o.batch > 0 ? "AssignBatch"
+                                      : "Assign"));
   doc.Set("server", Value(o.server));
-  doc.Set("batch", Value(o.batch));
-  Value experiments = Value::Array();
-  for (const std::string& e : o.experiments) experiments.Append(Value(e));
-  doc.Set("experiments", std::move(experiments));
+  doc.Set("batch", Value(track ? o.track_batch : o.batch));
+  if (track) {
+    doc.Set("run_id", Value(r.run_id));
+  } else {
+    Value experiments = Value::Array();
+    for (const std::string& e : o.experiments) experiments.Append(Value(e));
+    doc.Set("experiments", std::move(experiments));
+  }
   doc.Set("connections", Value(o.connections));
   doc.Set("concurrency", Value(o.concurrency));
   doc.Set("duration_seconds", Value(Round(r.seconds, 3)));
   doc.Set("warmup_seconds", Value(Round(o.warmup_seconds, 3)));
   doc.Set("requests", Value(t.requests));
   doc.Set("requests_per_second", Value(Round(t.requests / r.seconds, 1)));
-  doc.Set("units_per_second", Value(Round(t.units / r.seconds, 1)));
-  doc.Set("assignments_per_second", Value(Round(t.assignments / r.seconds, 1)));
-  doc.Set(
-      "assignments_per_unit",
-      Value(t.units > 0 ? Round(static_cast<double>(t.assignments) / t.units, 3)
-                        : 0.0));
+  if (track) {
+    doc.Set("events", Value(t.events));
+    doc.Set("events_per_second", Value(Round(t.events / r.seconds, 1)));
+    doc.Set("accepted", Value(t.accepted));
+    doc.Set("duplicates", Value(t.duplicates));
+    doc.Set("rejected", Value(t.rejected));
+  } else {
+    doc.Set("units_per_second", Value(Round(t.units / r.seconds, 1)));
+    doc.Set("assignments_per_second",
+            Value(Round(t.assignments / r.seconds, 1)));
+    doc.Set("assignments_per_unit",
+            Value(t.units > 0
+                      ? Round(static_cast<double>(t.assignments) / t.units, 3)
+                      : 0.0));
+  }
   Value latency = Value::Object();
   auto ms = [](double ns) { return Value(Round(ns / 1e6, 3)); };
   latency.Set("p50", ms(t.latency.Percentile(0.50)));
@@ -503,25 +644,31 @@ void PrintJson(const BenchOptions& o, const Result& r, std::ostream& out) {
   out << engine::ToJson(doc) << "\n";
 }
 
-}  // namespace
-
-int RunBenchAssign(const BenchOptions& options, std::ostream& out,
-                   std::ostream& err) {
-  std::string problem = CheckOptions(options);
+// The run of RunBenchAssign (track false) and RunBenchTrack (track true).
+int RunBench(const BenchOptions& options, bool track, std::ostream& out,
+             std::ostream& err) {
+  const Mode mode = ModeOf(options, track);
+  std::string problem = CheckOptions(options, mode);
   if (!problem.empty()) return ReportUsageError(err, problem);
+  const std::string run_id = mode == Mode::kTrack ? NewRunId() : "";
 
   // One channel per connection; the distinct argument keeps gRPC from
   // sharing one TCP connection between them.
-  std::vector<std::unique_ptr<v1::AssignmentService::Stub>> stubs;
+  std::vector<std::unique_ptr<Connection>> connections;
   for (int i = 0; i < options.connections; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(kChannelIndexArg, i);
     args.SetMaxReceiveMessageSize(-1);
-    stubs.push_back(v1::AssignmentService::NewStub(grpc::CreateCustomChannel(
-        options.server, grpc::InsecureChannelCredentials(), args)));
+    args.SetMaxSendMessageSize(-1);
+    std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+        options.server, grpc::InsecureChannelCredentials(), args);
+    auto connection = std::make_unique<Connection>();
+    connection->assignment = v1::AssignmentService::NewStub(channel);
+    connection->events = v1::EventService::NewStub(channel);
+    connections.push_back(std::move(connection));
   }
   for (int i = 0; i < options.connections; ++i) {
-    grpc::Status status = Probe(options, *stubs[i]);
+    grpc::Status status = Probe(options, mode, run_id, i, *connections[i]);
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
       err << "cxlab: cannot reach " << options.server << ": "
           << status.error_message() << "\n";
@@ -534,12 +681,12 @@ int RunBenchAssign(const BenchOptions& options, std::ostream& out,
   }
 
   const int workers_count = WorkerCount(options);
-  std::vector<std::vector<v1::AssignmentService::Stub*>> slot_stubs(
-      workers_count);
+  std::vector<std::vector<Connection*>> slot_connections(workers_count);
   for (int slot = 0; slot < options.concurrency; ++slot) {
     // Connection c belongs to worker c % workers_count.
     int connection = slot % options.connections;
-    slot_stubs[connection % workers_count].push_back(stubs[connection].get());
+    slot_connections[connection % workers_count].push_back(
+        connections[connection].get());
   }
 
   Schedule schedule;
@@ -554,13 +701,16 @@ int RunBenchAssign(const BenchOptions& options, std::ostream& out,
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int w = 0; w < workers_count; ++w) {
-    workers.push_back(std::make_unique<Worker>(
-        options, w, workers_count, std::move(slot_stubs[w]), schedule));
+    workers.push_back(
+        std::make_unique<Worker>(options, mode, run_id, w, workers_count,
+                                 std::move(slot_connections[w]), schedule));
   }
   for (auto& worker : workers) worker->Start();
   for (auto& worker : workers) worker->Join();
 
   Result result;
+  result.mode = mode;
+  result.run_id = run_id;
   result.seconds = options.duration_seconds;
   int64_t succeeded_anytime = 0;
   for (const auto& worker : workers) {
@@ -569,6 +719,10 @@ int RunBenchAssign(const BenchOptions& options, std::ostream& out,
     result.totals.requests += s.requests;
     result.totals.units += s.units;
     result.totals.assignments += s.assignments;
+    result.totals.events += s.events;
+    result.totals.accepted += s.accepted;
+    result.totals.duplicates += s.duplicates;
+    result.totals.rejected += s.rejected;
     for (int code = 0; code < kStatusCodes; ++code) {
       result.totals.errors[code] += s.errors[code];
     }
@@ -592,6 +746,18 @@ int RunBenchAssign(const BenchOptions& options, std::ostream& out,
     PrintTable(options, result, out);
   }
   return kExitOk;
+}
+
+}  // namespace
+
+int RunBenchAssign(const BenchOptions& options, std::ostream& out,
+                   std::ostream& err) {
+  return RunBench(options, /*track=*/false, out, err);
+}
+
+int RunBenchTrack(const BenchOptions& options, std::ostream& out,
+                  std::ostream& err) {
+  return RunBench(options, /*track=*/true, out, err);
 }
 
 BenchCommand AddBenchCommand(CLI::App& app, BenchOptions& options) {
@@ -646,6 +812,45 @@ BenchCommand AddBenchCommand(CLI::App& app, BenchOptions& options) {
           ->check(CLI::IsMember({"table", "json"}))
           ->capture_default_str();
   command.assign = assign;
+
+  CLI::App* track = command.bench->add_subcommand(
+      "track",
+      "Keep many Track calls of --batch events in flight (unique ids, "
+      "purchase/page_view for units bench-0 ...) and print events/s, "
+      "requests/s and p50/p90/p99/p99.9 latency per call.");
+  track->fallthrough();
+  track
+      ->add_option("--connections", options.connections,
+                   "Separate connections (channels) to the server")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  track
+      ->add_option("--concurrency", options.concurrency,
+                   "Calls in flight in total, spread over the connections")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  track->add_option("--duration", options.duration_seconds, "Measured seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  track
+      ->add_option("--warmup", options.warmup_seconds,
+                   "Seconds of load before measuring (discarded)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  track->add_option("--batch", options.track_batch, "Events per Track call")
+      ->check(CLI::Range(1, kMaxBatch))
+      ->capture_default_str();
+  track
+      ->add_option("--units", options.distinct_units,
+                   "Distinct unit ids the events pick from at random "
+                   "(bench-0 ...; expose them first with bench assign)")
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str();
+  command.track_output =
+      track->add_option("--output", options.output, "table or json")
+          ->check(CLI::IsMember({"table", "json"}))
+          ->capture_default_str();
+  command.track = track;
   return command;
 }
 

@@ -1,6 +1,9 @@
 // Copyright 2026 The cxlab Authors.
 //
-// `cxlab bench assign`: a load generator for AssignmentService. It keeps a
+// `cxlab bench assign` and `cxlab bench track`: load generators for
+// AssignmentService and EventService.Track.
+//
+// `bench assign` keeps a
 // fixed number of Assign (or AssignBatch) calls in flight over several
 // connections with the asynchronous gRPC API, then prints throughput and
 // latency percentiles — the figures of DESIGN §8 (>= 30k Assign requests/s
@@ -38,8 +41,20 @@
 // counted. Client and server usually share the machine's cores, so the
 // figures are a lower bound for the server.
 //
-// Thread-safety: RunBenchAssign keeps no global state; it starts and joins
-// its own threads (one or two completion-queue threads).
+// `bench track` keeps `concurrency` Track calls of `track_batch` events in
+// flight the same way (probe, warm-up, measured window). Event ids are
+// "<run id>-<worker>-<n>" with a random run id per run, so a rerun against
+// the same server is never counted as duplicates; names alternate
+// "purchase" (value also sent as property "amount", which the demo metric
+// `revenue` reads) and "page_view"; units are "bench-<k>" picked at random
+// from `distinct_units`, the ids `bench assign` exposes. It reports events/s,
+// requests/s, the p50/p90/p99/p99.9 latency per Track call, the accepted /
+// duplicate / rejected event counts and the errors. Wiring is the same, with
+// `*bench_cmd.track`, `bench_cmd.track_output` and RunBenchTrack.
+//
+// Thread-safety: RunBenchAssign and RunBenchTrack keep no global state;
+// each starts and joins its own threads (one or two completion-queue
+// threads).
 
 #ifndef CXLAB_CLIENTS_CPP_CLI_BENCH_COMMAND_H_
 #define CXLAB_CLIENTS_CPP_CLI_BENCH_COMMAND_H_
@@ -79,8 +94,11 @@ struct BenchOptions {
   // Experiment keys to evaluate (--experiment, repeatable); empty means
   // every running or launched experiment.
   std::vector<std::string> experiments;
-  // Number of distinct unit ids cycled through (--units), >= 1.
+  // Number of distinct unit ids cycled through (--units), >= 1. `bench
+  // track` picks its units at random from the same ids.
   int distinct_units = 100000;
+  // `bench track`: events per Track call (its --batch), in [1, 10000].
+  int track_batch = 1000;
   // "table" or "json" (--output).
   std::string output = "table";
 };
@@ -104,6 +122,19 @@ struct BenchOptions {
 int RunBenchAssign(const BenchOptions& options, std::ostream& out,
                    std::ostream& err);
 
+// Runs `bench track`: Track calls of `options.track_batch` events (the
+// fields `batch` and `experiments` are ignored) against `options.server`,
+// and prints mode, server, run id, connections, concurrency, duration,
+// requests, requests/s, events/s, the events sent in successful calls (with
+// accepted, duplicates and rejected as the server counted them), the
+// p50/p90/p99/p99.9/max latency per call in ms and the errors by gRPC
+// status code — as "name  value" lines or, with output "json", one JSON
+// object on one line. Exit codes as for RunBenchAssign: 0 completed, 1
+// nothing succeeded (message on `err`), 2 invalid options ("cxlab: --batch
+// must be in [1, 10000]" and the like).
+int RunBenchTrack(const BenchOptions& options, std::ostream& out,
+                  std::ostream& err);
+
 // The subcommands AddBenchCommand registers.
 struct BenchCommand {
   // `bench`: a group that requires one subcommand.
@@ -112,13 +143,18 @@ struct BenchCommand {
   CLI::App* assign = nullptr;
   // The --output option of `bench assign`; count() == 0 when not given.
   CLI::Option* output = nullptr;
+  // `bench track`: true (`*track`) after parsing when it was chosen.
+  CLI::App* track = nullptr;
+  // The --output option of `bench track`; count() == 0 when not given.
+  CLI::Option* track_output = nullptr;
 };
 
-// Adds `bench` with its subcommand `assign` to `app`, binding the flags
-// --connections, --concurrency, --duration, --warmup, --batch, --experiment
-// (repeatable), --units and --output to the fields of `options` (with range
-// checks, so bad values fail app.parse()). Both subcommands fall through, so
-// the global options of `app` may also follow them
+// Adds `bench` with its subcommands `assign` and `track` to `app`, binding
+// the flags --connections, --concurrency, --duration, --warmup, --batch,
+// --experiment (repeatable, assign only), --units and --output to the fields
+// of `options` (with range checks, so bad values fail app.parse()); `track`
+// binds its --batch to `track_batch` (default 1000). All subcommands fall
+// through, so the global options of `app` may also follow them
 // (`cxlab bench assign --server ADDR`). `options` is borrowed and must
 // outlive parsing; its `server` and `key` are left for the caller to fill.
 BenchCommand AddBenchCommand(CLI::App& app, BenchOptions& options);

@@ -17,6 +17,7 @@
 #include "clients/cpp/cli/online_util.h"
 #include "clients/cpp/cli/simulate_command.h"
 #include "clients/cpp/cli/simulate_online.h"
+#include "clients/cpp/cli/track_command.h"
 #include "clients/cpp/cli/validate_command.h"
 
 #ifndef CXLAB_VERSION
@@ -52,7 +53,7 @@ CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
 
 constexpr char kCommands[] =
     "validate, eval, match, simulate, apply, get, list, start, pause, stop, "
-    "launch, assign, changes, keys, health, bench";
+    "launch, assign, changes, keys, health, bench, track, stats, verify";
 
 int Dispatch(int argc, const char* const* argv, std::istream& in,
              std::ostream& out, std::ostream& err) {
@@ -185,6 +186,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   BenchOptions bench;
   BenchCommand bench_cmd = AddBenchCommand(app, bench);
 
+  // track, stats, verify (track_command.h).
+  TrackCommands track(app);
+
   // CLI11 reports both of these as "A subcommand is required".
   if (argc < 2) {
     return ReportUsageError(err,
@@ -254,6 +258,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   if (std::optional<int> code = online.RunSelected(global, out, err)) {
     return *code;
   }
+  if (std::optional<int> code = track.RunSelected(global, out, err)) {
+    return *code;
+  }
   if (*bench_cmd.assign) {
     absl::StatusOr<std::string> bench_key = ResolveKey(global);
     if (!bench_key.ok()) return ReportUsageError(err, bench_key.status());
@@ -261,6 +268,14 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
     bench.key = *bench_key;
     if (bench_cmd.output->count() == 0) bench.output = global.output;
     return RunBenchAssign(bench, out, err);
+  }
+  if (*bench_cmd.track) {
+    absl::StatusOr<std::string> bench_key = ResolveKey(global);
+    if (!bench_key.ok()) return ReportUsageError(err, bench_key.status());
+    bench.server = ResolveServer(global);
+    bench.key = *bench_key;
+    if (bench_cmd.track_output->count() == 0) bench.output = global.output;
+    return RunBenchTrack(bench, out, err);
   }
   return ReportUsageError(err, "a command is required; run cxlab --help");
 }

@@ -46,6 +46,7 @@ Client::Client(std::string server, std::string key, absl::Duration timeout,
       channel_(std::move(channel)),
       experiments_(v1::ExperimentService::NewStub(channel_)),
       assignment_(v1::AssignmentService::NewStub(channel_)),
+      events_(v1::EventService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
@@ -154,10 +155,35 @@ CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, Assign,
                   v1::AssignRequest, v1::AssignResponse)
 CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, AssignBatch,
                   v1::AssignBatchRequest, v1::AssignBatchResponse)
+CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Track, v1::TrackRequest,
+                  v1::TrackResponse)
+CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, TrackExposures,
+                  v1::TrackExposuresRequest, v1::TrackExposuresResponse)
+CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, GetStats,
+                  v1::GetStatsRequest, v1::GetStatsResponse)
+CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Verify, v1::VerifyRequest,
+                  v1::VerifyResponse)
 
 #undef CXLAB_DEFINITION_CALLS
 #undef CXLAB_EXPERIMENT_CALL
 #undef CXLAB_CLIENT_CALL
+
+absl::StatusOr<v1::TrackResponse> Client::TrackStream(
+    const std::vector<v1::TrackRequest>& batches) const {
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  v1::TrackResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::TrackRequest>> writer =
+      events_->TrackStream(&context, &response);
+  for (const v1::TrackRequest& batch : batches) {
+    // A failed write means the server ended the call; Finish() says why.
+    if (!writer->Write(batch)) break;
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
 
 absl::StatusOr<grpc::health::v1::HealthCheckResponse> Client::Health(
     const grpc::health::v1::HealthCheckRequest& request) const {

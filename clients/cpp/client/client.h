@@ -1,7 +1,8 @@
 // Copyright 2026 The cxlab Authors.
 //
 // cxlab::client::Client: a thin, synchronous C++ client of cxlabd. It wraps
-// the ExperimentService and AssignmentService stubs (and grpc.health.v1):
+// the ExperimentService, AssignmentService and EventService stubs (and
+// grpc.health.v1):
 // every call sends "authorization: Bearer <key>" and a deadline, and returns
 // absl::StatusOr<Response>, the gRPC status code and message kept as they
 // are (the server's messages name the field: "experiment checkout:
@@ -16,8 +17,8 @@
 //
 // The client depends only on the generated protos and gRPC (target
 // cxlab_api_proto); it never converts to engine types. Streaming calls
-// (WatchConfig) are not wrapped: use channel() and PrepareContext() with a
-// stub of your own.
+// other than TrackStream (WatchConfig) are not wrapped: use channel() and
+// PrepareContext() with a stub of your own.
 //
 // Thread-safety: a Client is safe for concurrent calls from many threads
 // (gRPC stubs and channels are); it keeps no per-call state.
@@ -30,11 +31,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cxlab/v1/assignment.grpc.pb.h"
+#include "cxlab/v1/events.grpc.pb.h"
 #include "cxlab/v1/experiment_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -167,6 +170,26 @@ class Client {
   absl::StatusOr<v1::AssignBatchResponse> AssignBatch(
       const v1::AssignBatchRequest& request) const;
 
+  // ---- EventService (sdk for Track*, reader for GetStats and Verify) -------
+  // Stores one batch of 1 to 10,000 events; rejected events come back in
+  // TrackResponse.errors (index within `request`), not as a call error.
+  absl::StatusOr<v1::TrackResponse> Track(
+      const v1::TrackRequest& request) const;
+  // Sends `batches` over one TrackStream call (a client stream) and returns
+  // the server's single summary; error indexes count across all batches.
+  // Every batch must hold 1 to 10,000 events.
+  absl::StatusOr<v1::TrackResponse> TrackStream(
+      const std::vector<v1::TrackRequest>& batches) const;
+  // Records exposures decided by the client (local evaluation).
+  absl::StatusOr<v1::TrackExposuresResponse> TrackExposures(
+      const v1::TrackExposuresRequest& request) const;
+  // The raw per-variant sufficient statistics of one experiment.
+  absl::StatusOr<v1::GetStatsResponse> GetStats(
+      const v1::GetStatsRequest& request) const;
+  // Recomputes the aggregates from the raw log and lists differences.
+  absl::StatusOr<v1::VerifyResponse> Verify(
+      const v1::VerifyRequest& request = {}) const;
+
   // ---- grpc.health.v1 (no key needed) --------------------------------------
   absl::StatusOr<grpc::health::v1::HealthCheckResponse> Health(
       const grpc::health::v1::HealthCheckRequest& request = {}) const;
@@ -189,6 +212,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ExperimentService::Stub> experiments_;
   std::unique_ptr<v1::AssignmentService::Stub> assignment_;
+  std::unique_ptr<v1::EventService::Stub> events_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
