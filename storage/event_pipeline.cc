@@ -406,6 +406,8 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
     rocksdb::WriteBatch batch;
     std::set<std::string> seen_ids;
     std::map<std::string, engine::UnitMetricState> states;
+    std::set<std::string> dirty_states;
+    std::map<std::string, engine::SufficientStats> cell_deltas;
     std::map<Unit, std::vector<StoredEvent>> pending;
 
     for (size_t i = 0; i < events.size(); ++i) {
@@ -512,17 +514,12 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
         result.rejected.emplace_back(static_cast<int>(i), *std::move(reject));
         continue;
       }
+      // States and cell deltas are coalesced over the whole call: one Put
+      // per touched unit state and one Merge per touched cell (a busy
+      // batch would otherwise write the same keys many times).
       for (Change& change : changes) {
-        RETURN_IF_ERROR(FromRocksDbStatus(
-            batch.Put(handles.unit_metrics, change.state_key,
-                      change.state.Encode()),
-            "batch"));
-        if (!change.delta.IsZero()) {
-          RETURN_IF_ERROR(FromRocksDbStatus(
-              batch.Merge(handles.aggregates, change.cell_key,
-                          change.delta.Encode()),
-              "batch"));
-        }
+        dirty_states.insert(change.state_key);
+        if (!change.delta.IsZero()) cell_deltas[change.cell_key].Add(change.delta);
         states[change.state_key] = change.state;
       }
       ASSIGN_OR_RETURN(std::string event_key,
@@ -536,6 +533,15 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
       seen_ids.insert(e.event_id);
       pending[unit].push_back(std::move(stored));
       ++result.accepted;
+    }
+    for (const std::string& key : dirty_states) {
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Put(handles.unit_metrics, key, states[key].Encode()), "batch"));
+    }
+    for (const auto& [key, delta] : cell_deltas) {
+      if (delta.IsZero()) continue;
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Merge(handles.aggregates, key, delta.Encode()), "batch"));
     }
     if (batch.Count() == 0) return absl::OkStatus();
     rocksdb::WriteOptions write_options;
