@@ -90,9 +90,14 @@ void Tracker::FlushLoop() {
     for (size_t i = 0; i < batch.size(); i += kSlice) {
       absl::Span<const ExposureRecord> slice(
           batch.data() + i, std::min(kSlice, batch.size() - i));
-      // A failure (e.g. database closed during shutdown) drops the slice;
-      // exposures are best effort on this path (see the file comment).
-      (void)RecordExposures(slice);
+      // On failure, record one by one so a single bad record cannot drop
+      // the others; what still fails (e.g. the database closed during
+      // shutdown) is dropped — this path is best effort (file comment).
+      if (!RecordExposures(slice).ok()) {
+        for (const ExposureRecord& r : slice) {
+          (void)RecordExposures(absl::MakeConstSpan(&r, 1));
+        }
+      }
     }
     {
       absl::MutexLock lock(&queue_mu_);

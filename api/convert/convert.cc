@@ -58,6 +58,15 @@ absl::StatusOr<engine::Unit> FromProto(const v1::Unit& unit,
     return absl::InvalidArgumentError(absl::StrCat(
         field, ".unit_id: must be at most ", kMaxUnitIdBytes, " bytes"));
   }
+  // Ids key exposures and events in storage, where NUL separates fields.
+  if (unit.unit_id().find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".unit_id: must not contain NUL"));
+  }
+  if (unit.unit_type().find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".unit_type: must not contain NUL"));
+  }
   absl::InlinedVector<const IdEntry*, 4> ids;
   ids.reserve(unit.ids_size());
   const absl::string_view unit_type = unit.unit_type().empty()
@@ -75,6 +84,11 @@ absl::StatusOr<engine::Unit> FromProto(const v1::Unit& unit,
       return absl::InvalidArgumentError(
           absl::StrCat(field, ".ids[", entry->first, "]: must be at most ",
                        kMaxUnitIdBytes, " bytes"));
+    }
+    if (entry->first.find('\0') != std::string::npos ||
+        entry->second.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ".ids: unit types and ids must not contain NUL"));
     }
   }
   if (unit.has_attributes()) {

@@ -48,6 +48,12 @@ absl::StatusOr<TrackedEvent> FromProto(const v1::Event& event, absl::Time now,
     return Invalid(field, "unit_type",
                    absl::StrCat("must be at most ", kMaxUnitIdBytes, " bytes"));
   }
+  if (event.unit_id().find('\0') != std::string::npos) {
+    return Invalid(field, "unit_id", "must not contain NUL");
+  }
+  if (event.unit_type().find('\0') != std::string::npos) {
+    return Invalid(field, "unit_type", "must not contain NUL");
+  }
   RETURN_IF_ERROR(CheckText(field, "name", event.name(), kMaxEventNameBytes));
   if (!std::isfinite(event.value())) {
     return Invalid(field, "value",

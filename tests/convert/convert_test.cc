@@ -988,6 +988,21 @@ TEST(UnitConvert, Attributes) {
                 J(R"({"age": 30, "country": "US", "tags": ["a", "b"]})"));
 }
 
+TEST(UnitConvert, NulIsRejected) {
+  v1::Unit m;
+  m.set_unit_id(std::string("a\0b", 3));
+  ExpectInvalid(FromProto(m, "unit").status(),
+                "unit.unit_id: must not contain NUL");
+  m.set_unit_id("u");
+  m.set_unit_type(std::string("us\0er", 6));
+  ExpectInvalid(FromProto(m, "unit").status(),
+                "unit.unit_type: must not contain NUL");
+  m.clear_unit_type();
+  (*m.mutable_ids())["device"] = std::string("d\0", 2);
+  ExpectInvalid(FromProto(m, "unit").status(),
+                "unit.ids: unit types and ids must not contain NUL");
+}
+
 TEST(UnitConvert, Errors) {
   v1::Unit m;
   ExpectInvalid(FromProto(m, "unit").status(),

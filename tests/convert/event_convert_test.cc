@@ -85,6 +85,15 @@ TEST(EventConvert, OversizedFields) {
   EXPECT_EQ(ErrorOf(e), "events[3].name: must be at most 256 bytes");
 }
 
+TEST(EventConvert, NulInUnitIsRejected) {
+  v1::Event e = Good();
+  e.set_unit_id(std::string("a\0b", 3));
+  EXPECT_EQ(ErrorOf(e), "events[3].unit_id: must not contain NUL");
+  e = Good();
+  e.set_unit_type(std::string("us\0er", 6));
+  EXPECT_EQ(ErrorOf(e), "events[3].unit_type: must not contain NUL");
+}
+
 TEST(EventConvert, NonFiniteValues) {
   v1::Event e = Good();
   e.set_value(std::numeric_limits<double>::quiet_NaN());
