@@ -728,4 +728,80 @@ absl::StatusOr<std::vector<CellStats>> EventPipeline::Recompute(
   return ToCells(std::move(cells));
 }
 
+absl::StatusOr<int64_t> EventPipeline::Rebuild(
+    absl::string_view experiment_key, const MetricCatalog& catalog) {
+  const MetricCatalog::Experiment* experiment = catalog.Find(experiment_key);
+  if (experiment == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("no experiment ", experiment_key, " in the catalog"));
+  }
+  std::set<size_t> all_stripes;
+  for (size_t i = 0; i < kStripes; ++i) all_stripes.insert(i);
+  UnitLocks locks(*this, all_stripes);
+
+  struct Exposed {
+    std::string unit_type;
+    std::string unit_id;
+    Exposure exposure;
+  };
+  std::vector<Exposed> exposed;
+  RETURN_IF_ERROR(exposures_.ForEachExposure(
+      experiment_key,
+      [&exposed](const std::string& unit_type, const std::string& unit_id,
+                 const Exposure& exposure) {
+        exposed.push_back(Exposed{unit_type, unit_id, exposure});
+        return true;
+      }));
+  const engine::GroupSet& groups = GroupsOf(catalog);
+  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
+                                            -> absl::Status {
+    rocksdb::WriteBatch batch;
+    // Drop the experiment's old cells and unit states.
+    const std::string cells_prefix = keys::AggregateExperimentPrefix(experiment_key);
+    RETURN_IF_ERROR(FromRocksDbStatus(
+        batch.DeleteRange(handles.aggregates, cells_prefix,
+                          keys::PrefixSuccessor(cells_prefix)),
+        "batch"));
+    const std::string states_prefix = std::string(experiment_key) + '\0';
+    RETURN_IF_ERROR(FromRocksDbStatus(
+        batch.DeleteRange(handles.unit_metrics, states_prefix,
+                          keys::PrefixSuccessor(states_prefix)),
+        "batch"));
+    std::map<std::string, engine::SufficientStats> cells;
+    for (const Exposed& u : exposed) {
+      const absl::Time first_seen = u.exposure.first_seen;
+      ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
+                       ScanUnitEvents(handles, rocksdb::ReadOptions(),
+                                      u.unit_type, u.unit_id,
+                                      first_seen - kPrePeriod));
+      std::vector<const StoredEvent*> all;
+      for (const StoredEvent& l : logged) all.push_back(&l);
+      const int64_t day = keys::DayNumber(absl::ToUnixMicros(first_seen));
+      for (const MetricCatalog::Metric& metric : experiment->metrics) {
+        const engine::UnitMetricState state =
+            ReplayUnit(metric, groups, first_seen, all);
+        RETURN_IF_ERROR(FromRocksDbStatus(
+            batch.Put(handles.unit_metrics,
+                      keys::UnitMetricKey(experiment_key, metric.key,
+                                          u.unit_type, u.unit_id),
+                      state.Encode()),
+            "batch"));
+        cells[keys::AggregateKey(experiment_key, u.exposure.variant_index,
+                                 metric.key, day)]
+            .Add(engine::Contribution(*metric.metric, state));
+      }
+    }
+    for (const auto& [key, stats] : cells) {
+      if (stats.IsZero()) continue;
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Put(handles.aggregates, key, stats.Encode()), "batch"));
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    return FromRocksDbStatus(handles.db->Write(write_options, &batch),
+                             "commit rebuild");
+  }));
+  return static_cast<int64_t>(exposed.size());
+}
+
 }  // namespace cxlab::storage

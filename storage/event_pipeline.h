@@ -211,6 +211,15 @@ class EventPipeline {
   absl::StatusOr<std::vector<CellStats>> Recompute(
       absl::string_view experiment_key, const MetricCatalog& catalog) const;
 
+  // Rebuilds every cell and unit state of `experiment_key` from its
+  // exposures and the raw log under `catalog` — after a metric is added to
+  // the experiment or a metric definition changes. Ingest is paused for the
+  // duration (every stripe is held); the old cells and states are replaced
+  // in one WriteBatch. Returns the number of exposed units replayed.
+  // Errors: NOT_FOUND when the catalog lacks the experiment; as Recompute.
+  absl::StatusOr<int64_t> Rebuild(absl::string_view experiment_key,
+                                  const MetricCatalog& catalog);
+
  private:
   static constexpr size_t kStripes = 256;
 

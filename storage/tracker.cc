@@ -137,6 +137,16 @@ absl::StatusOr<ExperimentStats> Tracker::Stats(
   return out;
 }
 
+absl::StatusOr<int64_t> Tracker::Rebuild(absl::string_view experiment_key) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> catalog, CurrentCatalog());
+  if (catalog->metrics.Find(experiment_key) == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "experiment '", experiment_key, "' not found or has no metrics"));
+  }
+  Flush();  // exposures queued by Assign first
+  return pipeline_.Rebuild(experiment_key, catalog->metrics);
+}
+
 absl::StatusOr<Tracker::VerifyReport> Tracker::Verify(
     absl::string_view experiment_key) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> catalog, CurrentCatalog());

@@ -217,4 +217,19 @@ grpc::Status EventServiceImpl::Verify(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status EventServiceImpl::Recompute(grpc::ServerContext* context,
+                                         const v1::RecomputeRequest* request,
+                                         v1::RecomputeResponse* response) {
+  absl::Status allowed = Check(context, Role::kEditor, "Recompute");
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  if (request->experiment_key().empty()) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("experiment_key: must not be empty"));
+  }
+  absl::StatusOr<int64_t> units = tracker_.Rebuild(request->experiment_key());
+  if (!units.ok()) return ToGrpcStatus(units.status());
+  response->set_units(*units);
+  return grpc::Status::OK;
+}
+
 }  // namespace cxlab::api

@@ -38,6 +38,9 @@ class EventServiceImpl final : public v1::EventService::Service {
   grpc::Status Verify(grpc::ServerContext* context,
                       const v1::VerifyRequest* request,
                       v1::VerifyResponse* response) override;
+  grpc::Status Recompute(grpc::ServerContext* context,
+                         const v1::RecomputeRequest* request,
+                         v1::RecomputeResponse* response) override;
 
  private:
   absl::Status Check(grpc::ServerContext* context, Role role,

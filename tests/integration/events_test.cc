@@ -247,5 +247,46 @@ TEST_F(EventsTest, VerifyAgreesAfterRandomTraffic) {
   EXPECT_TRUE(VerifyOk());
 }
 
+TEST_F(EventsTest, RecomputeRebuildsAggregatesExactly) {
+  for (int i = 0; i < 20; ++i) Expose(absl::StrCat("rc", i));
+  v1::TrackResponse tracked;
+  std::vector<v1::Event> events;
+  for (int i = 0; i < 20; ++i) {
+    events.push_back(Event(absl::StrCat("rc-e", i), absl::StrCat("rc", i),
+                           "purchase", 10 + i));
+  }
+  ASSERT_OK(Track(events, &tracked));
+  std::map<std::string, v1::MetricStats> before = Stats();
+
+  v1::RecomputeRequest request;
+  request.set_experiment_key("checkout");
+  v1::RecomputeResponse response;
+  {
+    auto context = Ctx(kAdminKey);
+    ASSERT_OK(events_->Recompute(context.get(), request, &response));
+  }
+  EXPECT_EQ(response.units(), 20);
+  std::map<std::string, v1::MetricStats> after = Stats();
+  for (const auto& [cell, stats] : before) {
+    EXPECT_EQ(after[cell].n(), stats.n()) << cell;
+    EXPECT_NEAR(after[cell].sum(), stats.sum(), 1e-9) << cell;
+  }
+  EXPECT_TRUE(VerifyOk());
+
+  // Editors and admins only; unknown experiments are NOT_FOUND.
+  std::string sdk = CreateKey(v1::ROLE_SDK);
+  {
+    auto context = Ctx(sdk);
+    EXPECT_EQ(events_->Recompute(context.get(), request, &response).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  request.set_experiment_key("nope");
+  {
+    auto context = Ctx(kAdminKey);
+    EXPECT_EQ(events_->Recompute(context.get(), request, &response).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+}
+
 }  // namespace
 }  // namespace cxlab::integration

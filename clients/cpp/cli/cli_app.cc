@@ -53,7 +53,8 @@ CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
 
 constexpr char kCommands[] =
     "validate, eval, match, simulate, apply, get, list, start, pause, stop, "
-    "launch, assign, changes, keys, health, bench, track, stats, verify";
+    "launch, assign, changes, keys, health, bench, track, stats, verify, "
+    "recompute";
 
 int Dispatch(int argc, const char* const* argv, std::istream& in,
              std::ostream& out, std::ostream& err) {

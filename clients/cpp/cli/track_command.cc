@@ -351,6 +351,26 @@ int RunVerify(const std::string& experiment, const GlobalOptions& global,
   return ok ? kExitOk : kExitFailure;
 }
 
+int RunRecompute(const std::string& experiment, const GlobalOptions& global,
+                 std::ostream& out, std::ostream& err) {
+  std::unique_ptr<client::Client> client;
+  if (int code = ConnectOrReport(global, err, &client); code != kExitOk) {
+    return code;
+  }
+  v1::RecomputeRequest request;
+  request.set_experiment_key(experiment);
+  absl::StatusOr<v1::RecomputeResponse> done = client->Recompute(request);
+  if (!done.ok()) return ReportServerError(err, done.status());
+  if (global.output == "json") {
+    out << ToJsonLine(*done) << "\n";
+  } else {
+    out << "recomputed " << experiment << ": " << done->units()
+        << " exposed units replayed from the raw log\n";
+  }
+  out.flush();
+  return kExitOk;
+}
+
 TrackCommands::TrackCommands(CLI::App& app) {
   track_cmd_ = app.add_subcommand(
       "track",
@@ -402,6 +422,15 @@ TrackCommands::TrackCommands(CLI::App& app) {
       "report any difference (exit 1 on a mismatch).");
   verify_cmd_->add_option("--experiment", verify_experiment_,
                           "Only this experiment (default: every one)");
+
+  recompute_cmd_ = app.add_subcommand(
+      "recompute",
+      "Rebuild an experiment's aggregates from its exposures and the raw "
+      "event log under the metrics now defined (after adding or changing a "
+      "metric). Ingest pauses while it runs.");
+  recompute_cmd_
+      ->add_option("--experiment", recompute_experiment_, "The experiment")
+      ->required();
 }
 
 std::optional<int> TrackCommands::RunSelected(const GlobalOptions& global,
@@ -422,6 +451,9 @@ std::optional<int> TrackCommands::RunSelected(const GlobalOptions& global,
   }
   if (*stats_cmd_) return RunStats(stats_experiment_, global, out, err);
   if (*verify_cmd_) return RunVerify(verify_experiment_, global, out, err);
+  if (*recompute_cmd_) {
+    return RunRecompute(recompute_experiment_, global, out, err);
+  }
   return std::nullopt;
 }
 

@@ -86,7 +86,13 @@ int RunStats(const std::string& experiment, const GlobalOptions& global,
 int RunVerify(const std::string& experiment, const GlobalOptions& global,
               std::ostream& out, std::ostream& err);
 
-// Registers track, stats and verify on `app`, which must outlive this
+// `recompute --experiment KEY`: rebuilds the experiment's aggregates from
+// the raw log under the metrics now defined; prints "recomputed KEY: N
+// exposed units replayed" (exit 0).
+int RunRecompute(const std::string& experiment, const GlobalOptions& global,
+                 std::ostream& out, std::ostream& err);
+
+// Registers track, stats, verify and recompute on `app`, which must outlive this
 // object, and holds their parsed flags.
 class TrackCommands {
  public:
@@ -103,11 +109,12 @@ class TrackCommands {
   TrackOptions track_;
   std::string unit_, event_, id_, time_, file_;
   double value_ = 0;
-  std::string stats_experiment_, verify_experiment_;
+  std::string stats_experiment_, verify_experiment_, recompute_experiment_;
 
   CLI::App* track_cmd_ = nullptr;
   CLI::App* stats_cmd_ = nullptr;
   CLI::App* verify_cmd_ = nullptr;
+  CLI::App* recompute_cmd_ = nullptr;
   CLI::Option* unit_opt_ = nullptr;
   CLI::Option* event_opt_ = nullptr;
   CLI::Option* value_opt_ = nullptr;

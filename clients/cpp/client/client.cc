@@ -163,6 +163,8 @@ CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, GetStats,
                   v1::GetStatsRequest, v1::GetStatsResponse)
 CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Verify, v1::VerifyRequest,
                   v1::VerifyResponse)
+CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Recompute,
+                  v1::RecomputeRequest, v1::RecomputeResponse)
 
 #undef CXLAB_DEFINITION_CALLS
 #undef CXLAB_EXPERIMENT_CALL

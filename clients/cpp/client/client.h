@@ -189,6 +189,9 @@ class Client {
   // Recomputes the aggregates from the raw log and lists differences.
   absl::StatusOr<v1::VerifyResponse> Verify(
       const v1::VerifyRequest& request = {}) const;
+  // Rebuilds an experiment's aggregates from the raw log (editor).
+  absl::StatusOr<v1::RecomputeResponse> Recompute(
+      const v1::RecomputeRequest& request) const;
 
   // ---- grpc.health.v1 (no key needed) --------------------------------------
   absl::StatusOr<grpc::health::v1::HealthCheckResponse> Health(
