@@ -43,54 +43,9 @@ batch="${BATCH:-100}"
 batch_concurrency="${BATCH_CONCURRENCY:-8}"
 output="${OUTPUT:-table}"
 
-for binary in "${cxlab}" "${cxlabd}"; do
-  if [[ ! -x "${binary}" ]]; then
-    echo "assign_load: ${binary} not found; build first (make build)" >&2
-    exit 2
-  fi
-done
-
-daemon_pid=""
-data_dir=""
-cleanup() {
-  if [[ -n "${daemon_pid}" ]] && kill -0 "${daemon_pid}" 2>/dev/null; then
-    kill -TERM "${daemon_pid}" 2>/dev/null || true
-    wait "${daemon_pid}" 2>/dev/null || true
-  fi
-  if [[ -n "${data_dir}" ]]; then rm -rf "${data_dir}"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [[ -n "${CXLAB_SERVER:-}" && -n "${CXLAB_KEY:-}" ]]; then
-  server="${CXLAB_SERVER}"
-  key="${CXLAB_KEY}"
-  echo "== benchmarking ${server} (nothing started)"
-else
-  data_dir="$(mktemp -d "${TMPDIR:-/tmp}/cxlab-assign-load.XXXXXX")"
-  key="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-  echo "== starting cxlabd on ${data_dir}"
-  CXLAB_ADMIN_KEY="${key}" "${cxlabd}" --data_dir "${data_dir}/db" \
-    --grpc_port 0 >"${data_dir}/cxlabd.log" 2>&1 &
-  daemon_pid=$!
-  server=""
-  for _ in $(seq 1 300); do
-    server="$(sed -n 's/^listening on //p' "${data_dir}/cxlabd.log")"
-    [[ -n "${server}" ]] && break
-    if ! kill -0 "${daemon_pid}" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  if [[ -z "${server}" ]]; then
-    echo "assign_load: cxlabd did not start:" >&2
-    cat "${data_dir}/cxlabd.log" >&2
-    exit 1
-  fi
-  echo "   listening on ${server}"
-
-  echo "== cxlab apply -f experiments"
-  (cd "${repo}" &&
-    "${cxlab}" --server "${server}" --key "${key}" apply -f experiments)
-fi
+name="assign_load"
+# shellcheck source=tests/bench/daemon.sh
+source "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
 
 common=(--duration "${duration}" --warmup "${warmup}"
         --connections "${connections}" --output "${output}")
