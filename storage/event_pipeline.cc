@@ -16,6 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -34,6 +37,7 @@
 #include "storage/internal/db_handles.h"
 #include "storage/internal/rocksdb_status.h"
 #include "storage/keys.h"
+#include "storage/unit_states.h"
 
 namespace cxlab::storage {
 namespace {
@@ -181,19 +185,54 @@ absl::StatusOr<std::vector<StoredEvent>> ScanUnitEvents(
   return out;
 }
 
-// Reads one `unit_metrics` state; the default state when absent.
-absl::StatusOr<engine::UnitMetricState> ReadState(const DbHandles& handles,
-                                                  const std::string& key) {
+// Reads a unit's `unit_metrics` record; empty states when absent.
+absl::StatusOr<UnitStates> ReadUnitStates(const DbHandles& handles,
+                                          const std::string& key) {
   std::string value;
   const rocksdb::Status s =
       handles.db->Get(rocksdb::ReadOptions(), handles.unit_metrics, key, &value);
-  if (s.IsNotFound()) return engine::UnitMetricState();
-  RETURN_IF_ERROR(FromRocksDbStatus(s, "read unit metric state"));
-  engine::UnitMetricState state;
-  if (!engine::UnitMetricState::Decode(value, &state)) {
-    return absl::DataLossError("unit_metrics: undecodable state");
+  UnitStates states;
+  if (s.IsNotFound()) return states;
+  RETURN_IF_ERROR(FromRocksDbStatus(s, "read unit states"));
+  if (!UnitStates::Decode(value, &states)) {
+    return absl::DataLossError("unit_metrics: undecodable unit states");
   }
-  return state;
+  return states;
+}
+
+// Point lookups of `keys` (sorted ascending) in one batched MultiGet; the
+// value of each, nullopt when absent.
+template <typename Key>
+absl::StatusOr<std::vector<std::optional<std::string>>> MultiRead(
+    const DbHandles& handles, rocksdb::ColumnFamilyHandle* family,
+    const std::vector<Key>& keys) {
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const Key& key : keys) slices.emplace_back(key.data(), key.size());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  std::vector<std::optional<std::string>> out(keys.size());
+  if (keys.empty()) return out;
+  handles.db->MultiGet(rocksdb::ReadOptions(), family, keys.size(),
+                       slices.data(), values.data(), statuses.data(),
+                       /*sorted_input=*/true);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], "read"));
+    out[i] = values[i].ToString();
+  }
+  return out;
+}
+
+// Whether each of `keys` (sorted ascending) exists, in one batched MultiGet.
+absl::StatusOr<std::vector<bool>> MultiExists(
+    const DbHandles& handles, rocksdb::ColumnFamilyHandle* family,
+    const std::vector<absl::string_view>& keys) {
+  ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                   MultiRead(handles, family, keys));
+  std::vector<bool> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i].has_value();
+  return out;
 }
 
 using CellKey = std::tuple<int, std::string, int64_t>;
@@ -352,14 +391,47 @@ class EventPipeline::UnitLocks {
 
 EventPipeline::EventPipeline(Database& database, ExposureStore& exposures,
                              const PipelineOptions& options)
-    : database_(database), exposures_(exposures), options_(options) {}
+    : database_(database),
+      exposures_(exposures),
+      options_(options),
+      cache_units_per_stripe_(
+          options.exposure_cache_units == 0
+              ? 0
+              : std::max<size_t>(1, options.exposure_cache_units / kStripes)) {}
+
+size_t EventPipeline::StripeOfKey(absl::string_view unit_key) {
+  return absl::Hash<absl::string_view>()(unit_key) % kStripes;
+}
 
 size_t EventPipeline::StripeOf(absl::string_view unit_type,
                                absl::string_view unit_id) {
-  std::string key(unit_type);
-  key.push_back('\0');
-  key.append(unit_id.data(), unit_id.size());
-  return std::hash<std::string>()(key) % kStripes;
+  return StripeOfKey(UnitKey(unit_type, unit_id));
+}
+
+std::string EventPipeline::UnitKey(absl::string_view unit_type,
+                                   absl::string_view unit_id) {
+  return keys::UnitStatesKey(unit_type, unit_id);
+}
+
+absl::StatusOr<std::shared_ptr<const std::vector<EventPipeline::Attribution>>>
+EventPipeline::AttributionsOf(absl::string_view unit_type,
+                              absl::string_view unit_id) {
+  const std::string key = UnitKey(unit_type, unit_id);
+  AttributionCache& cache = caches_[StripeOfKey(key)];
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  ASSIGN_OR_RETURN(std::vector<Exposure> all,
+                   exposures_.ForUnit(unit_type, unit_id));
+  auto out = std::make_shared<std::vector<Attribution>>();
+  out->reserve(all.size());
+  for (Exposure& x : all) {
+    out->push_back(Attribution{std::move(x.experiment_key), x.variant_index,
+                               x.first_seen});
+  }
+  if (cache_units_per_stripe_ > 0) {
+    if (cache.size() >= cache_units_per_stripe_) cache.erase(cache.begin());
+    cache.emplace(key, out);
+  }
+  return std::shared_ptr<const std::vector<Attribution>>(std::move(out));
 }
 
 absl::StatusOr<IngestResult> EventPipeline::Track(
@@ -367,9 +439,21 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
   IngestResult result;
   // Pure validation first, so the units to lock are known.
   std::vector<absl::Status> invalid(events.size());
+  std::vector<std::string> event_keys(events.size());
   std::set<size_t> stripes;
-  using Unit = std::pair<std::string, std::string>;
-  std::map<Unit, std::vector<Exposure>> unit_exposures;
+  // The units of the call, keyed by UnitKey.
+  struct UnitWork {
+    std::string unit_type;
+    std::string unit_id;
+    // Its exposures to the catalog's experiments.
+    std::vector<Attribution> attributions;
+    UnitStates states;
+    bool dirty = false;  // `states` changed.
+    // Events of this call accepted so far, for a pre-period refold.
+    std::vector<StoredEvent> pending;
+  };
+  absl::flat_hash_map<std::string, UnitWork> units;
+  std::vector<UnitWork*> unit_of(events.size(), nullptr);
   for (size_t i = 0; i < events.size(); ++i) {
     const IngestEvent& e = events[i];
     if (e.time == absl::InfinitePast() || e.time == absl::InfiniteFuture()) {
@@ -382,20 +466,30 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
       invalid[i] = key.status();
       continue;
     }
+    event_keys[i] = *std::move(key);
     stripes.insert(StripeOf(e.unit_type, e.unit_id));
     // Also serialise events sharing an id across units, so the dedup check
     // and write of one id never race.
-    stripes.insert(std::hash<std::string>()(e.event_id) % kStripes);
-    unit_exposures.emplace(Unit(e.unit_type, e.unit_id),
-                           std::vector<Exposure>());
+    stripes.insert(absl::Hash<absl::string_view>()(e.event_id) % kStripes);
+    auto [it, inserted] = units.try_emplace(UnitKey(e.unit_type, e.unit_id));
+    if (inserted) {
+      it->second.unit_type = e.unit_type;
+      it->second.unit_id = e.unit_id;
+    }
+  }
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (invalid[i].ok()) {
+      unit_of[i] = &units.find(UnitKey(events[i].unit_type,
+                                       events[i].unit_id))->second;
+    }
   }
   UnitLocks locks(*this, stripes);
-  for (auto& [unit, exposures] : unit_exposures) {
-    ASSIGN_OR_RETURN(std::vector<Exposure> all,
-                     exposures_.ForUnit(unit.first, unit.second));
-    for (Exposure& x : all) {
+  for (auto& [key, unit] : units) {
+    ASSIGN_OR_RETURN(std::shared_ptr<const std::vector<Attribution>> all,
+                     AttributionsOf(unit.unit_type, unit.unit_id));
+    for (const Attribution& x : *all) {
       if (catalog.Find(x.experiment_key) != nullptr) {
-        exposures.push_back(std::move(x));
+        unit.attributions.push_back(x);
       }
     }
   }
@@ -403,13 +497,53 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
 
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
                                             -> absl::Status {
-    rocksdb::WriteBatch batch;
-    std::set<std::string> seen_ids;
-    std::map<std::string, engine::UnitMetricState> states;
-    std::set<std::string> dirty_states;
-    std::map<std::string, engine::SufficientStats> cell_deltas;
-    std::map<Unit, std::vector<StoredEvent>> pending;
+    // Which event ids were accepted before: one batched lookup.
+    absl::flat_hash_set<absl::string_view> known_ids;
+    {
+      std::vector<absl::string_view> ids;
+      ids.reserve(events.size());
+      for (size_t i = 0; i < events.size(); ++i) {
+        if (invalid[i].ok()) ids.push_back(events[i].event_id);
+      }
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      ASSIGN_OR_RETURN(std::vector<bool> found,
+                       MultiExists(handles, handles.dedup, ids));
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (found[i]) known_ids.insert(ids[i]);
+      }
+    }
+    // The stored states of every unit exposed to a catalog experiment.
+    {
+      std::vector<UnitWork*> exposed;
+      std::vector<absl::string_view> state_keys;
+      for (auto& [key, unit] : units) {
+        if (unit.attributions.empty()) continue;
+        exposed.push_back(&unit);
+      }
+      std::sort(exposed.begin(), exposed.end(),
+                [](const UnitWork* a, const UnitWork* b) {
+                  return std::tie(a->unit_type, a->unit_id) <
+                         std::tie(b->unit_type, b->unit_id);
+                });
+      std::vector<std::string> owned_keys;
+      owned_keys.reserve(exposed.size());
+      for (const UnitWork* unit : exposed) {
+        owned_keys.push_back(UnitKey(unit->unit_type, unit->unit_id));
+      }
+      ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                       MultiRead(handles, handles.unit_metrics, owned_keys));
+      for (size_t i = 0; i < exposed.size(); ++i) {
+        if (values[i].has_value() &&
+            !UnitStates::Decode(*values[i], &exposed[i]->states)) {
+          return absl::DataLossError("unit_metrics: undecodable unit states");
+        }
+      }
+    }
 
+    rocksdb::WriteBatch batch;
+    absl::flat_hash_set<absl::string_view> seen_ids;
+    std::map<std::string, engine::SufficientStats> cell_deltas;
     for (size_t i = 0; i < events.size(); ++i) {
       const IngestEvent& e = events[i];
       if (!invalid[i].ok()) {
@@ -417,19 +551,11 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
                                      std::string(invalid[i].message()));
         continue;
       }
-      if (seen_ids.count(e.event_id) > 0) {
+      if (known_ids.contains(e.event_id) || seen_ids.contains(e.event_id)) {
         ++result.duplicates;
         continue;
       }
-      std::string ignored;
-      const rocksdb::Status got = handles.db->Get(
-          rocksdb::ReadOptions(), handles.dedup, keys::DedupKey(e.event_id),
-          &ignored);
-      if (got.ok()) {
-        ++result.duplicates;
-        continue;
-      }
-      if (!got.IsNotFound()) return FromRocksDbStatus(got, "read dedup");
+      UnitWork& unit = *unit_of[i];
 
       StoredEvent stored;
       stored.event_id = e.event_id;
@@ -438,17 +564,17 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
       stored.time_micros = absl::ToUnixMicros(e.time);
       if (e.properties.is_object()) stored.properties = e.properties;
       const engine::MetricEvent me = ToMetricEvent(stored);
-      const Unit unit(e.unit_type, e.unit_id);
 
       struct Change {
-        std::string state_key;
+        const std::string* experiment_key;
+        const std::string* metric_key;
         engine::UnitMetricState state;
         std::string cell_key;
         engine::SufficientStats delta;
       };
       std::vector<Change> changes;
       std::optional<std::string> reject;
-      for (const Exposure& x : unit_exposures[unit]) {
+      for (const Attribution& x : unit.attributions) {
         const MetricCatalog::Experiment* experiment =
             catalog.Find(x.experiment_key);
         const absl::Time pre_start = x.first_seen - kPrePeriod;
@@ -456,15 +582,11 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
         for (const MetricCatalog::Metric& metric : experiment->metrics) {
           const engine::CompiledMetric& m = *metric.metric;
           if (!Matches(m, me, groups)) continue;
-          const std::string state_key = keys::UnitMetricKey(
-              x.experiment_key, metric.key, e.unit_type, e.unit_id);
-          auto found = states.find(state_key);
-          if (found == states.end()) {
-            ASSIGN_OR_RETURN(engine::UnitMetricState loaded,
-                             ReadState(handles, state_key));
-            found = states.emplace(state_key, loaded).first;
-          }
-          const engine::UnitMetricState& before = found->second;
+          const engine::UnitMetricState* stored_state =
+              unit.states.Find(x.experiment_key, metric.key);
+          const engine::UnitMetricState before =
+              stored_state != nullptr ? *stored_state
+                                      : engine::UnitMetricState();
           engine::UnitMetricState after;
           if (me.time >= x.first_seen) {
             absl::StatusOr<engine::Transition> t =
@@ -492,14 +614,15 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
                                e.unit_id, pre_start));
             std::vector<const StoredEvent*> all;
             for (const StoredEvent& l : logged) all.push_back(&l);
-            for (const StoredEvent& p : pending[unit]) all.push_back(&p);
+            for (const StoredEvent& p : unit.pending) all.push_back(&p);
             all.push_back(&stored);
             after = before;
             after.pre = PreValue(metric, groups, x.first_seen, all);
           }
           if (after == before) continue;
           Change change;
-          change.state_key = state_key;
+          change.experiment_key = &x.experiment_key;
+          change.metric_key = &metric.key;
           change.state = after;
           change.cell_key =
               keys::AggregateKey(x.experiment_key, x.variant_index, metric.key,
@@ -515,28 +638,29 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
         continue;
       }
       // States and cell deltas are coalesced over the whole call: one Put
-      // per touched unit state and one Merge per touched cell (a busy
-      // batch would otherwise write the same keys many times).
+      // per touched unit and one Merge per touched cell.
       for (Change& change : changes) {
-        dirty_states.insert(change.state_key);
-        if (!change.delta.IsZero()) cell_deltas[change.cell_key].Add(change.delta);
-        states[change.state_key] = change.state;
+        unit.states.Set(*change.experiment_key, *change.metric_key,
+                        change.state);
+        unit.dirty = true;
+        if (!change.delta.IsZero()) {
+          cell_deltas[change.cell_key].Add(change.delta);
+        }
       }
-      ASSIGN_OR_RETURN(std::string event_key,
-                       keys::EventKey(e.unit_type, e.unit_id,
-                                      stored.time_micros, e.event_id));
       RETURN_IF_ERROR(FromRocksDbStatus(
-          batch.Put(handles.events, event_key, EncodeEventRecord(stored)),
+          batch.Put(handles.events, event_keys[i], EncodeEventRecord(stored)),
           "batch"));
       RETURN_IF_ERROR(FromRocksDbStatus(
           batch.Put(handles.dedup, keys::DedupKey(e.event_id), ""), "batch"));
       seen_ids.insert(e.event_id);
-      pending[unit].push_back(std::move(stored));
+      unit.pending.push_back(std::move(stored));
       ++result.accepted;
     }
-    for (const std::string& key : dirty_states) {
+    for (const auto& [key, unit] : units) {
+      if (!unit.dirty) continue;
       RETURN_IF_ERROR(FromRocksDbStatus(
-          batch.Put(handles.unit_metrics, key, states[key].Encode()), "batch"));
+          batch.Put(handles.unit_metrics, key, unit.states.Encode()),
+          "batch"));
     }
     for (const auto& [key, delta] : cell_deltas) {
       if (delta.IsZero()) continue;
@@ -554,91 +678,70 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
 
 absl::StatusOr<int64_t> EventPipeline::OnExposures(
     absl::Span<const ExposureRecord> records, const MetricCatalog& catalog) {
-  using Unit = std::pair<std::string, std::string>;
   std::set<size_t> stripes;
-  std::map<Unit, std::set<std::string>> requested;
   for (const ExposureRecord& r : records) {
     stripes.insert(StripeOf(r.unit_type, r.unit_id));
-    requested[Unit(r.unit_type, r.unit_id)].insert(r.experiment_key);
   }
   UnitLocks locks(*this, stripes);
-
-  // Which (unit, experiment) pairs are exposed already. Invalid units are
-  // left to Record, which reports them by record index.
-  std::map<Unit, std::set<std::string>> before;
-  for (const auto& [unit, experiments] : requested) {
-    absl::StatusOr<std::vector<Exposure>> existing =
-        exposures_.ForUnit(unit.first, unit.second);
-    if (existing.status().code() == absl::StatusCode::kInvalidArgument) {
-      continue;
-    }
-    if (!existing.ok()) return existing.status();
-    for (const Exposure& x : *existing) {
-      before[unit].insert(x.experiment_key);
-    }
-  }
-  ASSIGN_OR_RETURN(RecordResult recorded, exposures_.Record(records));
-  if (recorded.new_exposures == 0) return int64_t{0};
-
-  // The new exposures whose experiment the catalog knows, per unit.
-  std::map<Unit, std::vector<Exposure>> fresh;
-  for (const auto& [unit, experiments] : requested) {
-    const std::set<std::string>& old = before[unit];
-    for (const std::string& experiment : experiments) {
-      if (old.count(experiment) > 0 || catalog.Find(experiment) == nullptr) {
-        continue;
-      }
-      ASSIGN_OR_RETURN(std::optional<Exposure> x,
-                       exposures_.Get(unit.first, unit.second, experiment));
-      if (x.has_value()) fresh[unit].push_back(*std::move(x));
-    }
-  }
   const engine::GroupSet& groups = GroupsOf(catalog);
-  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
-                                            -> absl::Status {
-    rocksdb::WriteBatch batch;
-    for (const auto& [unit, exposures] : fresh) {
+  // Units that got a first exposure; their cached attributions go stale.
+  std::set<std::string> stale;
+  // The metric initialisation of every first exposure joins the batch that
+  // records the exposures, so both commit or neither.
+  auto initialise = [&](const DbHandles& handles,
+                        absl::Span<const NewExposure> fresh,
+                        rocksdb::WriteBatch& batch) -> absl::Status {
+    // The new exposures whose experiment the catalog knows, per unit.
+    std::map<std::pair<std::string, std::string>, std::vector<const Exposure*>>
+        by_unit;
+    for (const NewExposure& n : fresh) {
+      stale.insert(UnitKey(n.unit_type, n.unit_id));
+      if (catalog.Find(n.exposure.experiment_key) == nullptr) continue;
+      by_unit[{n.unit_type, n.unit_id}].push_back(&n.exposure);
+    }
+    for (const auto& [unit, exposures] : by_unit) {
       absl::Time from = absl::InfiniteFuture();
-      for (const Exposure& x : exposures) {
-        from = std::min(from, x.first_seen - kPrePeriod);
+      for (const Exposure* x : exposures) {
+        from = std::min(from, x->first_seen - kPrePeriod);
       }
       ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
                        ScanUnitEvents(handles, rocksdb::ReadOptions(),
                                       unit.first, unit.second, from));
       std::vector<const StoredEvent*> all;
       for (const StoredEvent& l : logged) all.push_back(&l);
-      for (const Exposure& x : exposures) {
+      const std::string state_key = UnitKey(unit.first, unit.second);
+      ASSIGN_OR_RETURN(UnitStates states, ReadUnitStates(handles, state_key));
+      for (const Exposure* x : exposures) {
         const MetricCatalog::Experiment* experiment =
-            catalog.Find(x.experiment_key);
-        const int64_t day = keys::DayNumber(absl::ToUnixMicros(x.first_seen));
+            catalog.Find(x->experiment_key);
+        const int64_t day = keys::DayNumber(absl::ToUnixMicros(x->first_seen));
         for (const MetricCatalog::Metric& metric : experiment->metrics) {
           const engine::UnitMetricState state =
-              ReplayUnit(metric, groups, x.first_seen, all);
-          RETURN_IF_ERROR(FromRocksDbStatus(
-              batch.Put(handles.unit_metrics,
-                        keys::UnitMetricKey(x.experiment_key, metric.key,
-                                            unit.first, unit.second),
-                        state.Encode()),
-              "batch"));
+              ReplayUnit(metric, groups, x->first_seen, all);
+          states.Set(x->experiment_key, metric.key, state);
           const engine::SufficientStats delta =
               engine::Contribution(*metric.metric, state);
           if (delta.IsZero()) continue;
           RETURN_IF_ERROR(FromRocksDbStatus(
               batch.Merge(handles.aggregates,
-                          keys::AggregateKey(x.experiment_key, x.variant_index,
-                                             metric.key, day),
+                          keys::AggregateKey(x->experiment_key,
+                                             x->variant_index, metric.key, day),
                           delta.Encode()),
               "batch"));
         }
       }
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Put(handles.unit_metrics, state_key, states.Encode()),
+          "batch"));
     }
-    if (batch.Count() == 0) return absl::OkStatus();
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    return FromRocksDbStatus(handles.db->Write(write_options, &batch),
-                             "commit metric initialisation");
-  }));
-  return recorded.new_exposures;
+    return absl::OkStatus();
+  };
+  absl::StatusOr<RecordResult> recorded = exposures_.Record(records, initialise);
+  for (const std::string& key : stale) {
+    caches_[StripeOfKey(key)].erase(key);
+  }
+  if (!recorded.ok()) return recorded.status();
+  return recorded->new_exposures;
 }
 
 absl::StatusOr<std::vector<CellStats>> EventPipeline::ReadAggregates(
@@ -729,7 +832,8 @@ absl::StatusOr<std::vector<CellStats>> EventPipeline::Recompute(
 }
 
 absl::StatusOr<int64_t> EventPipeline::Rebuild(
-    absl::string_view experiment_key, const MetricCatalog& catalog) {
+    absl::string_view experiment_key, const MetricCatalog& catalog,
+    const RebuildProgress& progress) {
   const MetricCatalog::Experiment* experiment = catalog.Find(experiment_key);
   if (experiment == nullptr) {
     return absl::NotFoundError(
@@ -756,18 +860,16 @@ absl::StatusOr<int64_t> EventPipeline::Rebuild(
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
                                             -> absl::Status {
     rocksdb::WriteBatch batch;
-    // Drop the experiment's old cells and unit states.
-    const std::string cells_prefix = keys::AggregateExperimentPrefix(experiment_key);
+    // Drop the experiment's old cells; each exposed unit's states of the
+    // experiment are replaced below.
+    const std::string cells_prefix =
+        keys::AggregateExperimentPrefix(experiment_key);
     RETURN_IF_ERROR(FromRocksDbStatus(
         batch.DeleteRange(handles.aggregates, cells_prefix,
                           keys::PrefixSuccessor(cells_prefix)),
         "batch"));
-    const std::string states_prefix = std::string(experiment_key) + '\0';
-    RETURN_IF_ERROR(FromRocksDbStatus(
-        batch.DeleteRange(handles.unit_metrics, states_prefix,
-                          keys::PrefixSuccessor(states_prefix)),
-        "batch"));
     std::map<std::string, engine::SufficientStats> cells;
+    int64_t done = 0;
     for (const Exposed& u : exposed) {
       const absl::Time first_seen = u.exposure.first_seen;
       ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
@@ -776,20 +878,22 @@ absl::StatusOr<int64_t> EventPipeline::Rebuild(
                                       first_seen - kPrePeriod));
       std::vector<const StoredEvent*> all;
       for (const StoredEvent& l : logged) all.push_back(&l);
+      const std::string state_key = UnitKey(u.unit_type, u.unit_id);
+      ASSIGN_OR_RETURN(UnitStates states, ReadUnitStates(handles, state_key));
+      states.EraseExperiment(experiment_key);
       const int64_t day = keys::DayNumber(absl::ToUnixMicros(first_seen));
       for (const MetricCatalog::Metric& metric : experiment->metrics) {
         const engine::UnitMetricState state =
             ReplayUnit(metric, groups, first_seen, all);
-        RETURN_IF_ERROR(FromRocksDbStatus(
-            batch.Put(handles.unit_metrics,
-                      keys::UnitMetricKey(experiment_key, metric.key,
-                                          u.unit_type, u.unit_id),
-                      state.Encode()),
-            "batch"));
+        states.Set(experiment_key, metric.key, state);
         cells[keys::AggregateKey(experiment_key, u.exposure.variant_index,
                                  metric.key, day)]
             .Add(engine::Contribution(*metric.metric, state));
       }
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Put(handles.unit_metrics, state_key, states.Encode()),
+          "batch"));
+      if (progress) progress(++done, static_cast<int64_t>(exposed.size()));
     }
     for (const auto& [key, stats] : cells) {
       if (stats.IsZero()) continue;

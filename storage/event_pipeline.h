@@ -5,11 +5,17 @@
 // (DESIGN.md §5; key layouts in storage/keys.h).
 //
 // One Track call is one RocksDB WriteBatch holding, for every accepted event,
-// its raw log entry, its dedup key, the new state of every (experiment,
-// metric, unit) it changes and a Merge of the state's delta into the cell
-// (experiment, variant, metric, exposure day). So a crash never leaves an
-// event half-applied and the cells always equal a recompute from the log
-// (Recompute/CompareCells, used by `cxlab verify`).
+// its raw log entry and its dedup key, then the new states of every unit it
+// changes (one `unit_metrics` record per unit, storage/unit_states.h) and a
+// Merge of the summed state deltas into each cell (experiment, variant,
+// metric, exposure day). So a crash never leaves an event half-applied and
+// the cells always equal a recompute from the log (Recompute/CompareCells,
+// used by `cxlab verify`).
+//
+// Reads per call: one batched MultiGet of the call's event ids (dedup), the
+// exposures of each unit (from an in-memory cache of recently seen units,
+// else one ExposureStore scan) and one batched MultiGet of the units' state
+// records.
 //
 //   ASSIGN_OR_RETURN(MetricCatalog catalog, MetricCatalog::Build(*snapshot));
 //   EventPipeline pipeline(*database, *exposures, PipelineOptions());
@@ -29,12 +35,11 @@
 // with sync = true every batch is fsynced before the call returns and survives
 // both (at the cost of one fsync per call).
 //
-// Known gap: ExposureStore::Record takes no WriteBatch, so OnExposures writes
-// the exposures (Record) and then the metric initialisation in a second
-// batch. A crash or error between the two leaves exposures without metric
-// state; Recompute/CompareCells (`cxlab verify`) detect it. Exposures must be
-// recorded through OnExposures, never ExposureStore::Record directly, or
-// their units' metrics stay uninitialised the same way.
+// OnExposures writes the exposures and the metric initialisation of the new
+// ones in one WriteBatch (ExposureStore::Record with a RecordExtension).
+// Exposures must be recorded through OnExposures, never ExposureStore::Record
+// directly: their units' metrics would stay uninitialised and the pipeline's
+// exposure cache stale.
 //
 // Thread-safety: all methods may be called concurrently. Track and
 // OnExposures lock the pipeline's striped per-unit mutexes of every unit they
@@ -49,12 +54,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -132,7 +139,14 @@ struct PipelineOptions {
   // The WAL is always on. When true each batch is also fsynced before the
   // call returns (see the file comment).
   bool sync = false;
+  // Units whose exposures (experiment, variant, first_seen) are kept in
+  // memory, so an event of a recently seen unit needs no exposure scan.
+  // About 60 bytes per exposure; 0 disables the cache.
+  size_t exposure_cache_units = 65536;
 };
+
+// Reports Rebuild's progress: `done` of `total` exposed units replayed.
+using RebuildProgress = std::function<void(int64_t done, int64_t total)>;
 
 // The statistics of one cell.
 struct CellStats {
@@ -184,12 +198,13 @@ class EventPipeline {
                                      const MetricCatalog& catalog);
 
   // Records `records` through ExposureStore::Record (first exposure wins)
-  // and then, in a second WriteBatch (see the known gap above), initialises
-  // the metric state of each new exposure whose experiment is in `catalog`:
+  // and, in the same WriteBatch, initialises the metric state of each new
+  // exposure whose experiment is in `catalog`:
   // the CUPED covariate from the pre-period, engine::OnExposure, then a replay
   // of the unit's logged events at or after first_seen, merging the total
   // delta into the exposure day's cell. Returns the number of new exposures.
-  // Errors: those of ExposureStore::Record (nothing written), then as Track.
+  // Errors (then nothing is written): those of ExposureStore::Record, then
+  // as Track.
   absl::StatusOr<int64_t> OnExposures(absl::Span<const ExposureRecord> records,
                                       const MetricCatalog& catalog);
 
@@ -217,8 +232,11 @@ class EventPipeline {
   // duration (every stripe is held); the old cells and states are replaced
   // in one WriteBatch. Returns the number of exposed units replayed.
   // Errors: NOT_FOUND when the catalog lacks the experiment; as Recompute.
+  // `progress`, when set, is called after each unit (from this thread, with
+  // ingest paused: it must be quick and must not call into the pipeline).
   absl::StatusOr<int64_t> Rebuild(absl::string_view experiment_key,
-                                  const MetricCatalog& catalog);
+                                  const MetricCatalog& catalog,
+                                  const RebuildProgress& progress = nullptr);
 
  private:
   static constexpr size_t kStripes = 256;
@@ -226,13 +244,35 @@ class EventPipeline {
   // Locks the stripes of a set of units, ascending, until destruction.
   class UnitLocks;
 
+  // What attribution needs of one exposure.
+  struct Attribution {
+    std::string experiment_key;
+    int variant_index = 0;
+    absl::Time first_seen;
+  };
+  // Per stripe: unit key -> the unit's exposures (all experiments).
+  using AttributionCache = absl::flat_hash_map<
+      std::string, std::shared_ptr<const std::vector<Attribution>>>;
+
+  // "<unit_type>\0<unit_id>\0", the unit's key in caches and unit_metrics.
+  static std::string UnitKey(absl::string_view unit_type,
+                             absl::string_view unit_id);
+  static size_t StripeOfKey(absl::string_view unit_key);
   static size_t StripeOf(absl::string_view unit_type,
                          absl::string_view unit_id);
+
+  // The unit's exposures, from the cache or the ExposureStore (then cached).
+  // The caller holds the unit's stripe.
+  absl::StatusOr<std::shared_ptr<const std::vector<Attribution>>>
+  AttributionsOf(absl::string_view unit_type, absl::string_view unit_id);
 
   Database& database_;
   ExposureStore& exposures_;
   const PipelineOptions options_;
+  const size_t cache_units_per_stripe_;
   std::array<absl::Mutex, kStripes> stripes_;
+  // caches_[i] is guarded by stripes_[i] (held through UnitLocks).
+  std::array<AttributionCache, kStripes> caches_;
 };
 
 }  // namespace cxlab::storage

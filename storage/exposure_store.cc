@@ -200,6 +200,13 @@ size_t ExposureStore::StripeOf(absl::string_view unit_type,
 
 absl::StatusOr<RecordResult> ExposureStore::Record(
     absl::Span<const ExposureRecord> records) {
+  return Record(records,
+                [](const DbHandles&, absl::Span<const NewExposure>,
+                   rocksdb::WriteBatch&) { return absl::OkStatus(); });
+}
+
+absl::StatusOr<RecordResult> ExposureStore::Record(
+    absl::Span<const ExposureRecord> records, RecordExtension extend) {
   std::vector<std::string> db_keys;
   db_keys.reserve(records.size());
   std::vector<size_t> stripes;
@@ -234,6 +241,7 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
       bool dirty = false;
     };
     absl::flat_hash_map<std::string, Pending> pending;
+    std::vector<size_t> first_records;  // Records that made a new exposure.
     const rocksdb::ReadOptions read_options;
     for (size_t i = 0; i < records.size(); ++i) {
       const ExposureRecord& record = records[i];
@@ -251,6 +259,7 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
               absl::FromUnixMicros(absl::ToUnixMicros(record.time));
           first.dirty = true;
           pending.emplace(db_key, std::move(first));
+          first_records.push_back(i);
           ++result.new_exposures;
           continue;
         }
@@ -276,6 +285,15 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
                                       EncodeExposureValue(entry.value)),
                             "batch"));
     }
+    std::vector<NewExposure> fresh;
+    fresh.reserve(first_records.size());
+    for (size_t i : first_records) {
+      const ExposureRecord& record = records[i];
+      fresh.push_back(NewExposure{
+          record.unit_type, record.unit_id,
+          ToExposure(record.experiment_key, pending.at(db_keys[i]).value)});
+    }
+    RETURN_IF_ERROR(extend(handles, fresh, batch));
     if (batch.Count() == 0) return absl::OkStatus();  // Only repeats.
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;

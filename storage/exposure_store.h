@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -42,7 +43,14 @@
 #include "absl/types/span.h"
 #include "storage/database.h"
 
+namespace rocksdb {
+class WriteBatch;
+}  // namespace rocksdb
+
 namespace cxlab::storage {
+namespace internal {
+struct DbHandles;
+}  // namespace internal
 
 // How an ExposureStore writes.
 struct ExposureOptions {
@@ -80,6 +88,23 @@ struct RecordResult {
   int64_t repeats = 0;        // Same variant again; nothing written.
   int64_t mismatches = 0;     // Another variant; the mismatch count grew.
 };
+
+// A first exposure written by a Record call.
+struct NewExposure {
+  std::string unit_type;
+  std::string unit_id;
+  Exposure exposure;
+};
+
+// Adds writes of the caller's to the batch that records exposures, so they
+// commit together (see ExposureStore::Record). Called once, while the
+// stripes of the records' units are held, with the open database (which the
+// function must not reopen through Database::WithHandles: it is held
+// already), the first exposures the batch writes (in record order) and the
+// batch. A non-OK status aborts the Record call; nothing is written.
+using RecordExtension = absl::FunctionRef<absl::Status(
+    const internal::DbHandles& handles, absl::Span<const NewExposure> fresh,
+    rocksdb::WriteBatch& batch)>;
 
 // Exposure totals of one experiment.
 struct ExposureCounts {
@@ -134,6 +159,12 @@ class ExposureStore {
   //   others               from RocksDB (nothing is written).
   // An empty `records` writes nothing and returns zero counts.
   absl::StatusOr<RecordResult> Record(absl::Span<const ExposureRecord> records);
+
+  // Record, with `extend` adding the caller's writes to the same batch (one
+  // RocksDB write, all or nothing). `extend` runs even when no exposure is
+  // new (with an empty `fresh`), unless `records` is empty or invalid.
+  absl::StatusOr<RecordResult> Record(absl::Span<const ExposureRecord> records,
+                                      RecordExtension extend);
 
   // All exposures of one unit, sorted by experiment key (bytewise). Errors:
   // INVALID_ARGUMENT for a bad unit_type/unit_id; DATA_LOSS for a record

@@ -194,20 +194,14 @@ std::string DedupKey(absl::string_view event_id) {
   return std::string(event_id);
 }
 
-std::string UnitMetricKey(absl::string_view experiment_key,
-                          absl::string_view metric_key,
-                          absl::string_view unit_type,
+std::string UnitStatesKey(absl::string_view unit_type,
                           absl::string_view unit_id) {
   std::string key;
-  key.reserve(experiment_key.size() + metric_key.size() + unit_type.size() +
-              unit_id.size() + 3);
-  key.append(experiment_key.data(), experiment_key.size());
-  key.push_back('\0');
-  key.append(metric_key.data(), metric_key.size());
-  key.push_back('\0');
+  key.reserve(unit_type.size() + unit_id.size() + 2);
   key.append(unit_type.data(), unit_type.size());
   key.push_back('\0');
   key.append(unit_id.data(), unit_id.size());
+  key.push_back('\0');
   return key;
 }
 

@@ -25,10 +25,10 @@
 //                            is an exact prefix of one unit's exposures
 //                            (unit "a" never sees unit "ab"), sorted
 //                            bytewise by experiment key.
-//   events        Reserved: raw event log keyed by unit and time.
-//   dedup         Reserved: event_id -> seen.
-//   unit_metrics  Reserved: per (experiment, metric, unit) state.
-//   aggregates    Reserved: per (experiment, variant, metric[, day])
+//   events        Raw event log keyed by unit and time.
+//   dedup         event_id -> seen.
+//   unit_metrics  Every per-metric state of one unit (storage/unit_states.h).
+//   aggregates    Per (experiment, variant, metric[, day])
 //                            sufficient statistics (merge operator).
 //
 // Value formats (storage/coding.h encodings; times are Unix microseconds as
@@ -134,8 +134,7 @@ bool ParseExposureKey(absl::string_view raw, absl::string_view* unit_type,
 std::string PrefixSuccessor(absl::string_view prefix);
 
 // ---------------------------------------------------------------------------
-// Event pipeline keys (storage/event_pipeline.h). The layouts below replace
-// the "Reserved" entries of the file comment:
+// Event pipeline keys (storage/event_pipeline.h), in detail:
 //
 //   events        Raw event log, one entry per accepted event.
 //     "<unit_type>\0<unit_id>\0<fixed64 big-endian time><event_id>"
@@ -146,8 +145,9 @@ std::string PrefixSuccessor(absl::string_view prefix);
 //                            is an exact prefix of one unit's events, in
 //                            time order (ties by event id).
 //   dedup         "<event_id>" -> "" : the event was accepted once.
-//   unit_metrics  "<experiment>\0<metric>\0<unit_type>\0<unit_id>"
-//                            -> engine::UnitMetricState::Encode().
+//   unit_metrics  "<unit_type>\0<unit_id>\0" -> UnitStates::Encode(): the
+//                            unit's state for every (experiment, metric) it
+//                            is measured by, in one record.
 //   aggregates    "<experiment>\0<fixed32 big-endian variant_index>\0
 //                  <metric>\0<fixed32 big-endian day>" -> engine::
 //                            SufficientStats::Encode(), updated only through
@@ -179,11 +179,10 @@ bool ParseEventKey(absl::string_view raw, absl::string_view* unit_type,
 // Returns the `dedup` key of an event id (the id itself).
 std::string DedupKey(absl::string_view event_id);
 
-// Returns the `unit_metrics` key. Precondition (unchecked; callers validate):
-// no part is empty or contains NUL.
-std::string UnitMetricKey(absl::string_view experiment_key,
-                          absl::string_view metric_key,
-                          absl::string_view unit_type,
+// Returns the `unit_metrics` key of a unit, "<unit_type>\0<unit_id>\0".
+// Precondition (unchecked; callers validate): neither part is empty or
+// contains NUL.
+std::string UnitStatesKey(absl::string_view unit_type,
                           absl::string_view unit_id);
 
 // Returns the `aggregates` key of a cell. Preconditions (unchecked):

@@ -137,14 +137,15 @@ absl::StatusOr<ExperimentStats> Tracker::Stats(
   return out;
 }
 
-absl::StatusOr<int64_t> Tracker::Rebuild(absl::string_view experiment_key) {
+absl::StatusOr<int64_t> Tracker::Rebuild(absl::string_view experiment_key,
+                                         const RebuildProgress& progress) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> catalog, CurrentCatalog());
   if (catalog->metrics.Find(experiment_key) == nullptr) {
     return absl::NotFoundError(absl::StrCat(
         "experiment '", experiment_key, "' not found or has no metrics"));
   }
   Flush();  // exposures queued by Assign first
-  return pipeline_.Rebuild(experiment_key, catalog->metrics);
+  return pipeline_.Rebuild(experiment_key, catalog->metrics, progress);
 }
 
 absl::StatusOr<Tracker::VerifyReport> Tracker::Verify(

@@ -82,8 +82,10 @@ class Tracker {
   absl::StatusOr<VerifyReport> Verify(absl::string_view experiment_key);
 
   // Rebuilds the aggregates of `experiment_key` under the metrics now
-  // defined (see EventPipeline::Rebuild); returns the units replayed.
-  absl::StatusOr<int64_t> Rebuild(absl::string_view experiment_key);
+  // defined (see EventPipeline::Rebuild, also for `progress`); returns the
+  // units replayed.
+  absl::StatusOr<int64_t> Rebuild(absl::string_view experiment_key,
+                                  const RebuildProgress& progress = nullptr);
 
   // Drains the queue and stops the flusher; later Enqueue calls are
   // recorded synchronously. Idempotent.

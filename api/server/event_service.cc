@@ -218,17 +218,33 @@ grpc::Status EventServiceImpl::Verify(grpc::ServerContext* context,
 }
 
 grpc::Status EventServiceImpl::Recompute(grpc::ServerContext* context,
-                                         const v1::RecomputeRequest* request,
-                                         v1::RecomputeResponse* response) {
+    const v1::RecomputeRequest* request,
+    grpc::ServerWriter<v1::RecomputeProgress>* writer) {
   absl::Status allowed = Check(context, Role::kEditor, "Recompute");
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   if (request->experiment_key().empty()) {
     return ToGrpcStatus(
         absl::InvalidArgumentError("experiment_key: must not be empty"));
   }
-  absl::StatusOr<int64_t> units = tracker_.Rebuild(request->experiment_key());
+  // Progress at most ten times a second; ingest is paused meanwhile, so a
+  // slow reader only delays the rebuild, it never blocks a lock elsewhere.
+  absl::Time last_sent = absl::InfinitePast();
+  absl::StatusOr<int64_t> units = tracker_.Rebuild(
+      request->experiment_key(), [&](int64_t done, int64_t total) {
+        const absl::Time now = absl::Now();
+        if (now - last_sent < absl::Milliseconds(100)) return;
+        last_sent = now;
+        v1::RecomputeProgress progress;
+        progress.set_units(done);
+        progress.set_total_units(total);
+        writer->Write(progress);
+      });
   if (!units.ok()) return ToGrpcStatus(units.status());
-  response->set_units(*units);
+  v1::RecomputeProgress last;
+  last.set_units(*units);
+  last.set_total_units(*units);
+  last.set_done(true);
+  writer->Write(last);
   return grpc::Status::OK;
 }
 

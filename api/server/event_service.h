@@ -40,7 +40,8 @@ class EventServiceImpl final : public v1::EventService::Service {
                       v1::VerifyResponse* response) override;
   grpc::Status Recompute(grpc::ServerContext* context,
                          const v1::RecomputeRequest* request,
-                         v1::RecomputeResponse* response) override;
+                         grpc::ServerWriter<v1::RecomputeProgress>* writer)
+      override;
 
  private:
   absl::Status Check(grpc::ServerContext* context, Role role,

@@ -260,12 +260,25 @@ TEST_F(EventsTest, RecomputeRebuildsAggregatesExactly) {
 
   v1::RecomputeRequest request;
   request.set_experiment_key("checkout");
-  v1::RecomputeResponse response;
-  {
-    auto context = Ctx(kAdminKey);
-    ASSERT_OK(events_->Recompute(context.get(), request, &response));
+  // Streams progress; the last message is done with every unit replayed.
+  auto recompute = [&](const std::string& key,
+                       std::vector<v1::RecomputeProgress>* messages) {
+    auto context = Ctx(key);
+    auto reader = events_->Recompute(context.get(), request);
+    v1::RecomputeProgress progress;
+    while (reader->Read(&progress)) messages->push_back(progress);
+    return reader->Finish();
+  };
+  std::vector<v1::RecomputeProgress> messages;
+  ASSERT_OK(recompute(kAdminKey, &messages));
+  ASSERT_FALSE(messages.empty());
+  EXPECT_TRUE(messages.back().done());
+  EXPECT_EQ(messages.back().units(), 20);
+  EXPECT_EQ(messages.back().total_units(), 20);
+  for (size_t i = 0; i + 1 < messages.size(); ++i) {
+    EXPECT_FALSE(messages[i].done());
+    EXPECT_LE(messages[i].units(), messages[i].total_units());
   }
-  EXPECT_EQ(response.units(), 20);
   std::map<std::string, v1::MetricStats> after = Stats();
   for (const auto& [cell, stats] : before) {
     EXPECT_EQ(after[cell].n(), stats.n()) << cell;
@@ -275,17 +288,14 @@ TEST_F(EventsTest, RecomputeRebuildsAggregatesExactly) {
 
   // Editors and admins only; unknown experiments are NOT_FOUND.
   std::string sdk = CreateKey(v1::ROLE_SDK);
-  {
-    auto context = Ctx(sdk);
-    EXPECT_EQ(events_->Recompute(context.get(), request, &response).error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
-  }
+  messages.clear();
+  EXPECT_EQ(recompute(sdk, &messages).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(messages.empty());
   request.set_experiment_key("nope");
-  {
-    auto context = Ctx(kAdminKey);
-    EXPECT_EQ(events_->Recompute(context.get(), request, &response).error_code(),
-              grpc::StatusCode::NOT_FOUND);
-  }
+  EXPECT_EQ(recompute(kAdminKey, &messages).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(messages.empty());
 }
 
 }  // namespace

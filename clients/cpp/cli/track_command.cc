@@ -2,8 +2,6 @@
 
 #include "clients/cpp/cli/track_command.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
@@ -20,6 +18,7 @@
 #include "api/convert/value_convert.h"
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/event_file.h"
+#include "clients/cpp/cli/progress.h"
 #include "cxlab/v1/events.pb.h"
 #include "engine/json.h"
 #include "engine/value.h"
@@ -173,8 +172,8 @@ int TrackFile(const TrackOptions& options, const GlobalOptions& global,
     if (int code = ConnectOrReport(global, err, &client); code != kExitOk) {
       return code;
     }
-    const bool progress =
-        options.progress || (&err == &std::cerr && isatty(STDERR_FILENO));
+    ProgressBar bar(err, ProgressBar::Wanted(options.progress, err),
+                    "events");
     std::vector<std::string> server_errors;
     for (int64_t first = 0; first < total; first += options.batch) {
       const int64_t end = std::min<int64_t>(total, first + options.batch);
@@ -184,7 +183,7 @@ int TrackFile(const TrackOptions& options, const GlobalOptions& global,
       }
       absl::StatusOr<v1::TrackResponse> response = client->Track(request);
       if (!response.ok()) {
-        if (progress) err << "\n";
+        bar.Finish();
         if (first > 0) {
           err << "cxlab: " << first << " of " << total
               << " events were sent before the error (" << SummaryLine(summary)
@@ -205,13 +204,9 @@ int TrackFile(const TrackOptions& options, const GlobalOptions& global,
             absl::StrCat(path, ":", parsed->lines[index], ": ",
                          Reindex(e.message(), e.index(), index)));
       }
-      if (progress) {
-        err << "\r  " << end << "/" << total << " events (" << end * 100 / total
-            << "%)";
-        err.flush();
-      }
+      bar.Update(end, total);
     }
-    if (progress) err << "\n";
+    bar.Finish();
     if (!json) {
       for (const std::string& e : server_errors) err << e << "\n";
     }
@@ -359,7 +354,12 @@ int RunRecompute(const std::string& experiment, const GlobalOptions& global,
   }
   v1::RecomputeRequest request;
   request.set_experiment_key(experiment);
-  absl::StatusOr<v1::RecomputeResponse> done = client->Recompute(request);
+  ProgressBar bar(err, ProgressBar::Wanted(false, err), "units replayed");
+  absl::StatusOr<v1::RecomputeProgress> done = client->Recompute(
+      request, [&bar](const v1::RecomputeProgress& progress) {
+        bar.Update(progress.units(), progress.total_units());
+      });
+  bar.Finish();
   if (!done.ok()) return ReportServerError(err, done.status());
   if (global.output == "json") {
     out << ToJsonLine(*done) << "\n";

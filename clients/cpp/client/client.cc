@@ -163,8 +163,6 @@ CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, GetStats,
                   v1::GetStatsRequest, v1::GetStatsResponse)
 CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Verify, v1::VerifyRequest,
                   v1::VerifyResponse)
-CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Recompute,
-                  v1::RecomputeRequest, v1::RecomputeResponse)
 
 #undef CXLAB_DEFINITION_CALLS
 #undef CXLAB_EXPERIMENT_CALL
@@ -185,6 +183,28 @@ absl::StatusOr<v1::TrackResponse> Client::TrackStream(
   grpc::Status status = writer->Finish();
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
+}
+
+absl::StatusOr<v1::RecomputeProgress> Client::Recompute(
+    const v1::RecomputeRequest& request,
+    const std::function<void(const v1::RecomputeProgress&)>& on_progress)
+    const {
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  std::unique_ptr<grpc::ClientReader<v1::RecomputeProgress>> reader =
+      events_->Recompute(&context, request);
+  v1::RecomputeProgress progress, last;
+  while (reader->Read(&progress)) {
+    if (on_progress) on_progress(progress);
+    last = progress;
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (!last.done()) {
+    return absl::UnavailableError(
+        "Recompute: the server ended the stream before it was done");
+  }
+  return last;
 }
 
 absl::StatusOr<grpc::health::v1::HealthCheckResponse> Client::Health(

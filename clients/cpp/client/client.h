@@ -29,6 +29,7 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -189,9 +190,14 @@ class Client {
   // Recomputes the aggregates from the raw log and lists differences.
   absl::StatusOr<v1::VerifyResponse> Verify(
       const v1::VerifyRequest& request = {}) const;
-  // Rebuilds an experiment's aggregates from the raw log (editor).
-  absl::StatusOr<v1::RecomputeResponse> Recompute(
-      const v1::RecomputeRequest& request) const;
+  // Rebuilds an experiment's aggregates from the raw log (editor). Calls
+  // `on_progress` (when set) for every progress message the server streams;
+  // returns the last one (done set). UNAVAILABLE if the stream ends before
+  // the server says it is done.
+  absl::StatusOr<v1::RecomputeProgress> Recompute(
+      const v1::RecomputeRequest& request,
+      const std::function<void(const v1::RecomputeProgress&)>& on_progress =
+          nullptr) const;
 
   // ---- grpc.health.v1 (no key needed) --------------------------------------
   absl::StatusOr<grpc::health::v1::HealthCheckResponse> Health(
