@@ -65,6 +65,13 @@ bool UnitEvaluator::MatchesSegment(int index) {
   return memo == 1;
 }
 
+void UnitEvaluator::MatchingSegments(std::vector<std::string>& out) {
+  const auto segments = snapshot_.segments();
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (MatchesSegment(static_cast<int>(i))) out.push_back(segments[i].def->key);
+  }
+}
+
 namespace {
 
 // The hashable text of an attribute: strings as-is, finite numbers in their

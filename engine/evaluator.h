@@ -90,6 +90,10 @@ class UnitEvaluator {
   // True when the unit matches segment `index` (memoised).
   bool MatchesSegment(int index);
 
+  // Appends the key of every segment of the snapshot the unit matches (its
+  // personas), in snapshot order, to `out`.
+  void MatchingSegments(std::vector<std::string>& out);
+
  private:
   // The string hashed for `e`, or empty; sets *fallback when the fallback
   // attribute was used. May write into `scratch`.

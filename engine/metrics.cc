@@ -61,6 +61,9 @@ constexpr uint8_t kFlagRetained = 2;
 
 // --- Value validation ------------------------------------------------------
 
+// value_property naming the event's own `value` field.
+constexpr absl::string_view kEventValueProperty = "value";
+
 absl::Status ValueError(absl::string_view rule, double raw) {
   return absl::InvalidArgumentError(
       absl::StrCat("value: ", rule, ", got ", raw));
@@ -348,14 +351,35 @@ absl::StatusOr<Transition> OnEvent(const CompiledMetric& m,
       event.time > exposure_time + absl::Hours(def.window_hours)) {
     return t;
   }
-  const bool numerator = m.MatchesNumerator(event, groups);
+  bool numerator = m.MatchesNumerator(event, groups);
   const bool denominator = m.MatchesDenominator(event);
   if (!numerator && !denominator) return t;
 
   // Validate before changing anything, so an error leaves no partial state.
   double mapped = 0;
   if (numerator && UsesValue(def.type)) {
-    ASSIGN_OR_RETURN(mapped, m.MapValue(event.value));
+    double raw = event.value;
+    if (def.value_property != kEventValueProperty) {
+      // The value is a property of the event: absent (or null) means the
+      // event carries no value for this metric and does not count.
+      const Value* property = event.properties == nullptr
+                                  ? nullptr
+                                  : event.properties->Find(def.value_property);
+      if (property == nullptr || property->is_null()) {
+        numerator = false;
+      } else if (!property->is_number()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("properties.", def.value_property,
+                         ": must be a number (the metric's value_property)"));
+      } else {
+        raw = property->as_number();
+      }
+    }
+    if (numerator) {
+      ASSIGN_OR_RETURN(mapped, m.MapValue(raw));
+    } else if (!denominator) {
+      return t;
+    }
   }
   if (denominator && !std::isfinite(event.value)) {
     return ValueError("must be a finite number", event.value);

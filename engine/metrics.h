@@ -115,7 +115,11 @@ struct SufficientStats {
 // An event as the pipeline sees it, already validated by the API layer.
 struct MetricEvent {
   std::string name;  // event name
-  double value = 0;  // the metric's value_property, extracted by the caller
+  // The event's value. A metric whose value_property is not "value" reads
+  // that (top-level) property of `properties` instead: absent or null, the
+  // event does not count for the metric's numerator; not a number, OnEvent
+  // rejects it.
+  double value = 0;
   absl::Time time;   // when the event happened
   // The event's properties (an object) or nullptr for none; borrowed, must
   // outlive any call it is passed to.

@@ -12,8 +12,13 @@
 #      gRPC (AssignBatch), the split per experiment with the SRM check. The
 #      server assigns at its own clock (AssignRequest has no "now"), so
 #      unlike the offline commands this step is not pinned to a date;
-#   4. cxlab changes --limit 5: the newest audit records;
-#   5. SIGTERM, and waits for the daemon to stop cleanly.
+#   4. cxlab simulate --scenario experiments/scenarios/sports-shop.yaml
+#      --visitors 20000 --seed 7: the scenario's visitors with exposures at
+#      simulated visit times over the past 14 days and their events
+#      (docs/simulator.md), then the statistics of every running experiment;
+#      then cxlab verify, which must print "ok";
+#   5. cxlab changes --limit 5: the newest audit records;
+#   6. SIGTERM, and waits for the daemon to stop cleanly.
 # The daemon is stopped even when a step fails (trap), and the script then
 # exits non-zero. Run from anywhere; paths are relative to the repository.
 set -euo pipefail
@@ -93,8 +98,17 @@ echo "== cxlab list experiments"
 cx list experiments
 echo
 echo "== cxlab simulate --server: 100,000 visitors assigned through gRPC" \
-  "(AssignBatch), at the server's clock"
+  "(AssignBatch), at the server's clock; a split check, so no exposures" \
+  "are logged"
 cx simulate --visitors 100000
+echo
+echo "== cxlab simulate --scenario: 20,000 visitors of the sports-shop" \
+  "scenario with their exposures and events (purchases, surveys, tickets)."
+cx simulate --scenario experiments/scenarios/sports-shop.yaml \
+  --visitors 20000 --seed 7
+echo
+echo "== cxlab verify: every aggregate equals a recompute from the raw log"
+cx verify
 echo
 echo "== cxlab changes: the newest audit records"
 cx changes --limit 5

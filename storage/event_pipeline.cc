@@ -235,16 +235,56 @@ absl::StatusOr<std::vector<bool>> MultiExists(
   return out;
 }
 
-using CellKey = std::tuple<int, std::string, int64_t>;
+using CellKey = std::tuple<int, std::string, int64_t, std::string>;
+using CellMap = EventPipeline::CellMap;
 
-std::vector<CellStats> ToCells(std::map<CellKey, engine::SufficientStats> m) {
+// Adds `delta` to the all-units cell of (experiment, variant, metric, day)
+// and to the same cell of each of `segments`.
+void AddToCells(CellMap& cells, absl::string_view experiment_key,
+                int variant_index, absl::string_view metric_key, int64_t day,
+                const std::vector<std::string>& segments,
+                const engine::SufficientStats& delta) {
+  cells[keys::AggregateKey(experiment_key, variant_index, metric_key, day)]
+      .Add(delta);
+  for (const std::string& segment : segments) {
+    cells[keys::AggregateKey(experiment_key, variant_index, metric_key, day,
+                             segment)]
+        .Add(delta);
+  }
+}
+
+// One exposed unit in the `$units` cells.
+engine::SufficientStats OneUnit() {
+  engine::SufficientStats unit;
+  unit.n = 1;
+  return unit;
+}
+
+// The cells of `m` (keys built by keys::AggregateKey), sorted by (variant,
+// metric key, day, segment); all-zero cells dropped when `drop_zero`.
+absl::StatusOr<std::vector<CellStats>> ToCells(const CellMap& m,
+                                               bool drop_zero) {
+  std::map<CellKey, engine::SufficientStats> sorted;
+  for (const auto& [key, stats] : m) {
+    if (drop_zero && stats.IsZero()) continue;
+    absl::string_view experiment, metric, segment;
+    int variant = 0;
+    int64_t day = 0;
+    if (!keys::ParseAggregateKey(key, &experiment, &variant, &metric, &day,
+                                 &segment)) {
+      return absl::DataLossError("aggregates: undecodable cell key");
+    }
+    sorted[CellKey(variant, std::string(metric), day, std::string(segment))]
+        .Add(stats);
+  }
   std::vector<CellStats> out;
-  out.reserve(m.size());
-  for (auto& [key, stats] : m) {
+  out.reserve(sorted.size());
+  for (auto& [key, stats] : sorted) {
     CellStats cell;
     cell.variant_index = std::get<0>(key);
     cell.metric_key = std::get<1>(key);
     cell.day = std::get<2>(key);
+    cell.segment = std::get<3>(key);
     cell.stats = stats;
     out.push_back(std::move(cell));
   }
@@ -313,9 +353,11 @@ const MetricCatalog::Experiment* MetricCatalog::Find(
 // ---------------------------------------------------------------------------
 // Free functions
 
-std::vector<VariantMetricStats> SumOverDays(absl::Span<const CellStats> cells) {
+std::vector<VariantMetricStats> SumOverDays(absl::Span<const CellStats> cells,
+                                            absl::string_view segment) {
   std::map<std::pair<int, std::string>, engine::SufficientStats> sums;
   for (const CellStats& cell : cells) {
+    if (cell.segment != segment) continue;
     sums[{cell.variant_index, cell.metric_key}].Add(cell.stats);
   }
   std::vector<VariantMetricStats> out;
@@ -334,10 +376,11 @@ std::vector<std::string> CompareCells(absl::Span<const CellStats> stored,
   std::map<CellKey, std::pair<engine::SufficientStats, engine::SufficientStats>>
       both;
   for (const CellStats& c : stored) {
-    both[{c.variant_index, c.metric_key, c.day}].first.Add(c.stats);
+    both[{c.variant_index, c.metric_key, c.day, c.segment}].first.Add(c.stats);
   }
   for (const CellStats& c : recomputed) {
-    both[{c.variant_index, c.metric_key, c.day}].second.Add(c.stats);
+    both[{c.variant_index, c.metric_key, c.day, c.segment}].second.Add(
+        c.stats);
   }
   std::vector<std::string> diffs;
   for (const auto& [key, pair] : both) {
@@ -345,7 +388,9 @@ std::vector<std::string> CompareCells(absl::Span<const CellStats> stored,
     const engine::SufficientStats& b = pair.second;
     const std::string cell =
         absl::StrCat("variant ", std::get<0>(key), " metric ", std::get<1>(key),
-                     " day ", std::get<2>(key), ": ");
+                     " day ", std::get<2>(key),
+                     std::get<3>(key).empty() ? "" : " segment ",
+                     std::get<3>(key), ": ");
     if (a.n != b.n) diffs.push_back(absl::StrCat(cell, "n ", a.n, " != ", b.n));
     const std::pair<const char*, double engine::SufficientStats::*> fields[] = {
         {"sum", &engine::SufficientStats::sum},
@@ -425,7 +470,7 @@ EventPipeline::AttributionsOf(absl::string_view unit_type,
   out->reserve(all.size());
   for (Exposure& x : all) {
     out->push_back(Attribution{std::move(x.experiment_key), x.variant_index,
-                               x.first_seen});
+                               x.first_seen, std::move(x.segments)});
   }
   if (cache_units_per_stripe_ > 0) {
     if (cache.size() >= cache_units_per_stripe_) cache.erase(cache.begin());
@@ -543,7 +588,7 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
 
     rocksdb::WriteBatch batch;
     absl::flat_hash_set<absl::string_view> seen_ids;
-    std::map<std::string, engine::SufficientStats> cell_deltas;
+    CellMap cell_deltas;
     for (size_t i = 0; i < events.size(); ++i) {
       const IngestEvent& e = events[i];
       if (!invalid[i].ok()) {
@@ -569,7 +614,7 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
         const std::string* experiment_key;
         const std::string* metric_key;
         engine::UnitMetricState state;
-        std::string cell_key;
+        const Attribution* exposure;
         engine::SufficientStats delta;
       };
       std::vector<Change> changes;
@@ -624,10 +669,7 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
           change.experiment_key = &x.experiment_key;
           change.metric_key = &metric.key;
           change.state = after;
-          change.cell_key =
-              keys::AggregateKey(x.experiment_key, x.variant_index, metric.key,
-                                 keys::DayNumber(absl::ToUnixMicros(
-                                     x.first_seen)));
+          change.exposure = &x;
           change.delta = engine::Delta(m, before, after);
           changes.push_back(std::move(change));
         }
@@ -644,7 +686,11 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
                         change.state);
         unit.dirty = true;
         if (!change.delta.IsZero()) {
-          cell_deltas[change.cell_key].Add(change.delta);
+          const Attribution& x = *change.exposure;
+          AddToCells(cell_deltas, x.experiment_key, x.variant_index,
+                     *change.metric_key,
+                     keys::DayNumber(absl::ToUnixMicros(x.first_seen)),
+                     x.segments, change.delta);
         }
       }
       RETURN_IF_ERROR(FromRocksDbStatus(
@@ -694,6 +740,7 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
     // The new exposures whose experiment the catalog knows, per unit.
     std::map<std::pair<std::string, std::string>, std::vector<const Exposure*>>
         by_unit;
+    CellMap cells;
     for (const NewExposure& n : fresh) {
       stale.insert(UnitKey(n.unit_type, n.unit_id));
       if (catalog.Find(n.exposure.experiment_key) == nullptr) continue;
@@ -715,6 +762,8 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
         const MetricCatalog::Experiment* experiment =
             catalog.Find(x->experiment_key);
         const int64_t day = keys::DayNumber(absl::ToUnixMicros(x->first_seen));
+        AddToCells(cells, x->experiment_key, x->variant_index,
+                   keys::kUnitsMetric, day, x->segments, OneUnit());
         for (const MetricCatalog::Metric& metric : experiment->metrics) {
           const engine::UnitMetricState state =
               ReplayUnit(metric, groups, x->first_seen, all);
@@ -722,17 +771,17 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
           const engine::SufficientStats delta =
               engine::Contribution(*metric.metric, state);
           if (delta.IsZero()) continue;
-          RETURN_IF_ERROR(FromRocksDbStatus(
-              batch.Merge(handles.aggregates,
-                          keys::AggregateKey(x->experiment_key,
-                                             x->variant_index, metric.key, day),
-                          delta.Encode()),
-              "batch"));
+          AddToCells(cells, x->experiment_key, x->variant_index, metric.key,
+                     day, x->segments, delta);
         }
       }
       RETURN_IF_ERROR(FromRocksDbStatus(
           batch.Put(handles.unit_metrics, state_key, states.Encode()),
           "batch"));
+    }
+    for (const auto& [key, delta] : cells) {
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Merge(handles.aggregates, key, delta.Encode()), "batch"));
     }
     return absl::OkStatus();
   };
@@ -746,7 +795,7 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
 
 absl::StatusOr<std::vector<CellStats>> EventPipeline::ReadAggregates(
     absl::string_view experiment_key) const {
-  std::map<CellKey, engine::SufficientStats> cells;
+  CellMap cells;
   const std::string prefix = keys::AggregateExperimentPrefix(experiment_key);
   const std::string upper = keys::PrefixSuccessor(prefix);
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
@@ -757,106 +806,100 @@ absl::StatusOr<std::vector<CellStats>> EventPipeline::ReadAggregates(
     std::unique_ptr<rocksdb::Iterator> it(
         handles.db->NewIterator(read_options, handles.aggregates));
     for (it->Seek(prefix); it->Valid(); it->Next()) {
-      absl::string_view experiment, metric;
-      int variant = 0;
-      int64_t day = 0;
       engine::SufficientStats stats;
-      if (!keys::ParseAggregateKey(
-              absl::string_view(it->key().data(), it->key().size()),
-              &experiment, &variant, &metric, &day) ||
-          !engine::SufficientStats::Decode(
+      if (!engine::SufficientStats::Decode(
               absl::string_view(it->value().data(), it->value().size()),
               &stats)) {
         return absl::DataLossError("aggregates: undecodable cell");
       }
-      cells[CellKey(variant, std::string(metric), day)].Add(stats);
+      cells[std::string(it->key().data(), it->key().size())] = stats;
     }
     return FromRocksDbStatus(it->status(), "read aggregates");
   }));
-  return ToCells(std::move(cells));
+  return ToCells(cells, /*drop_zero=*/false);
 }
 
 absl::StatusOr<std::vector<VariantMetricStats>> EventPipeline::ReadTotals(
-    absl::string_view experiment_key) const {
+    absl::string_view experiment_key, absl::string_view segment) const {
   ASSIGN_OR_RETURN(std::vector<CellStats> cells,
                    ReadAggregates(experiment_key));
-  return SumOverDays(cells);
+  return SumOverDays(cells, segment);
 }
 
-absl::StatusOr<std::vector<CellStats>> EventPipeline::Recompute(
-    absl::string_view experiment_key, const MetricCatalog& catalog) const {
-  const MetricCatalog::Experiment* experiment = catalog.Find(experiment_key);
-  if (experiment == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("no experiment ", experiment_key, " in the catalog"));
-  }
-  struct Exposed {
-    std::string unit_type;
-    std::string unit_id;
-    Exposure exposure;
-  };
-  std::vector<Exposed> exposed;
+absl::StatusOr<std::vector<EventPipeline::ExposedUnit>>
+EventPipeline::ExposedUnits(absl::string_view experiment_key) const {
+  std::vector<ExposedUnit> exposed;
   RETURN_IF_ERROR(exposures_.ForEachExposure(
       experiment_key,
       [&exposed](const std::string& unit_type, const std::string& unit_id,
                  const Exposure& exposure) {
-        exposed.push_back(Exposed{unit_type, unit_id, exposure});
+        exposed.push_back(ExposedUnit{unit_type, unit_id, exposure});
         return true;
       }));
+  return exposed;
+}
+
+absl::Status EventPipeline::ReplayExperiment(
+    const internal::DbHandles& handles, absl::string_view experiment_key,
+    const MetricCatalog& catalog, absl::Span<const ExposedUnit> exposed,
+    CellMap& cells, const ReplayedUnitFn& on_unit) const {
+  const MetricCatalog::Experiment& experiment = *catalog.Find(experiment_key);
   const engine::GroupSet& groups = GroupsOf(catalog);
-  std::map<CellKey, engine::SufficientStats> cells;
-  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
-                                            -> absl::Status {
-    for (const Exposed& u : exposed) {
-      const absl::Time first_seen = u.exposure.first_seen;
-      ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
-                       ScanUnitEvents(handles, rocksdb::ReadOptions(),
-                                      u.unit_type, u.unit_id,
-                                      first_seen - kPrePeriod));
-      std::vector<const StoredEvent*> all;
-      for (const StoredEvent& l : logged) all.push_back(&l);
-      const int64_t day = keys::DayNumber(absl::ToUnixMicros(first_seen));
-      for (const MetricCatalog::Metric& metric : experiment->metrics) {
-        const engine::UnitMetricState state =
-            ReplayUnit(metric, groups, first_seen, all);
-        cells[CellKey(u.exposure.variant_index, metric.key, day)].Add(
-            engine::Contribution(*metric.metric, state));
-      }
+  std::vector<std::pair<const std::string*, engine::UnitMetricState>> states;
+  for (const ExposedUnit& u : exposed) {
+    const absl::Time first_seen = u.exposure.first_seen;
+    ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
+                     ScanUnitEvents(handles, rocksdb::ReadOptions(),
+                                    u.unit_type, u.unit_id,
+                                    first_seen - kPrePeriod));
+    std::vector<const StoredEvent*> all;
+    for (const StoredEvent& l : logged) all.push_back(&l);
+    const int64_t day = keys::DayNumber(absl::ToUnixMicros(first_seen));
+    AddToCells(cells, experiment_key, u.exposure.variant_index,
+               keys::kUnitsMetric, day, u.exposure.segments, OneUnit());
+    states.clear();
+    for (const MetricCatalog::Metric& metric : experiment.metrics) {
+      const engine::UnitMetricState state =
+          ReplayUnit(metric, groups, first_seen, all);
+      AddToCells(cells, experiment_key, u.exposure.variant_index, metric.key,
+                 day, u.exposure.segments,
+                 engine::Contribution(*metric.metric, state));
+      states.emplace_back(&metric.key, state);
     }
-    return absl::OkStatus();
-  }));
-  for (auto it = cells.begin(); it != cells.end();) {
-    it = it->second.IsZero() ? cells.erase(it) : std::next(it);
+    if (on_unit) RETURN_IF_ERROR(on_unit(u, states));
   }
-  return ToCells(std::move(cells));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<CellStats>> EventPipeline::Recompute(
+    absl::string_view experiment_key, const MetricCatalog& catalog) const {
+  if (catalog.Find(experiment_key) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("no experiment ", experiment_key, " in the catalog"));
+  }
+  ASSIGN_OR_RETURN(std::vector<ExposedUnit> exposed,
+                   ExposedUnits(experiment_key));
+  CellMap cells;
+  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles) {
+    return ReplayExperiment(handles, experiment_key, catalog, exposed, cells,
+                            nullptr);
+  }));
+  return ToCells(cells, /*drop_zero=*/true);
 }
 
 absl::StatusOr<int64_t> EventPipeline::Rebuild(
     absl::string_view experiment_key, const MetricCatalog& catalog,
     const RebuildProgress& progress) {
-  const MetricCatalog::Experiment* experiment = catalog.Find(experiment_key);
-  if (experiment == nullptr) {
+  if (catalog.Find(experiment_key) == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("no experiment ", experiment_key, " in the catalog"));
   }
   std::set<size_t> all_stripes;
   for (size_t i = 0; i < kStripes; ++i) all_stripes.insert(i);
   UnitLocks locks(*this, all_stripes);
-
-  struct Exposed {
-    std::string unit_type;
-    std::string unit_id;
-    Exposure exposure;
-  };
-  std::vector<Exposed> exposed;
-  RETURN_IF_ERROR(exposures_.ForEachExposure(
-      experiment_key,
-      [&exposed](const std::string& unit_type, const std::string& unit_id,
-                 const Exposure& exposure) {
-        exposed.push_back(Exposed{unit_type, unit_id, exposure});
-        return true;
-      }));
-  const engine::GroupSet& groups = GroupsOf(catalog);
+  ASSIGN_OR_RETURN(std::vector<ExposedUnit> exposed,
+                   ExposedUnits(experiment_key));
+  const int64_t total = static_cast<int64_t>(exposed.size());
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
                                             -> absl::Status {
     rocksdb::WriteBatch batch;
@@ -868,33 +911,25 @@ absl::StatusOr<int64_t> EventPipeline::Rebuild(
         batch.DeleteRange(handles.aggregates, cells_prefix,
                           keys::PrefixSuccessor(cells_prefix)),
         "batch"));
-    std::map<std::string, engine::SufficientStats> cells;
+    CellMap cells;
     int64_t done = 0;
-    for (const Exposed& u : exposed) {
-      const absl::Time first_seen = u.exposure.first_seen;
-      ASSIGN_OR_RETURN(std::vector<StoredEvent> logged,
-                       ScanUnitEvents(handles, rocksdb::ReadOptions(),
-                                      u.unit_type, u.unit_id,
-                                      first_seen - kPrePeriod));
-      std::vector<const StoredEvent*> all;
-      for (const StoredEvent& l : logged) all.push_back(&l);
-      const std::string state_key = UnitKey(u.unit_type, u.unit_id);
-      ASSIGN_OR_RETURN(UnitStates states, ReadUnitStates(handles, state_key));
-      states.EraseExperiment(experiment_key);
-      const int64_t day = keys::DayNumber(absl::ToUnixMicros(first_seen));
-      for (const MetricCatalog::Metric& metric : experiment->metrics) {
-        const engine::UnitMetricState state =
-            ReplayUnit(metric, groups, first_seen, all);
-        states.Set(experiment_key, metric.key, state);
-        cells[keys::AggregateKey(experiment_key, u.exposure.variant_index,
-                                 metric.key, day)]
-            .Add(engine::Contribution(*metric.metric, state));
-      }
-      RETURN_IF_ERROR(FromRocksDbStatus(
-          batch.Put(handles.unit_metrics, state_key, states.Encode()),
-          "batch"));
-      if (progress) progress(++done, static_cast<int64_t>(exposed.size()));
-    }
+    RETURN_IF_ERROR(ReplayExperiment(
+        handles, experiment_key, catalog, exposed, cells,
+        [&](const ExposedUnit& u, const ReplayedStates& replayed)
+            -> absl::Status {
+          const std::string state_key = UnitKey(u.unit_type, u.unit_id);
+          ASSIGN_OR_RETURN(UnitStates states,
+                           ReadUnitStates(handles, state_key));
+          states.EraseExperiment(experiment_key);
+          for (const auto& [metric_key, state] : replayed) {
+            states.Set(experiment_key, *metric_key, state);
+          }
+          RETURN_IF_ERROR(FromRocksDbStatus(
+              batch.Put(handles.unit_metrics, state_key, states.Encode()),
+              "batch"));
+          if (progress) progress(++done, total);
+          return absl::OkStatus();
+        }));
     for (const auto& [key, stats] : cells) {
       if (stats.IsZero()) continue;
       RETURN_IF_ERROR(FromRocksDbStatus(
@@ -905,7 +940,7 @@ absl::StatusOr<int64_t> EventPipeline::Rebuild(
     return FromRocksDbStatus(handles.db->Write(write_options, &batch),
                              "commit rebuild");
   }));
-  return static_cast<int64_t>(exposed.size());
+  return total;
 }
 
 }  // namespace cxlab::storage

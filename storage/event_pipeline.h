@@ -75,6 +75,9 @@
 #include "storage/exposure_store.h"
 
 namespace cxlab::storage {
+namespace internal {
+struct DbHandles;
+}  // namespace internal
 
 // The metrics of every experiment, compiled once per config snapshot.
 // Move-only; the metric pointers stay valid across moves.
@@ -151,8 +154,13 @@ using RebuildProgress = std::function<void(int64_t done, int64_t total)>;
 // The statistics of one cell.
 struct CellStats {
   int variant_index = 0;
+  // A metric key, or keys::kUnitsMetric ("$units") for the cell counting
+  // exposed units (in stats.n).
   std::string metric_key;
   int64_t day = 0;  // Exposure day of its units, days since 1970-01-01 UTC.
+  // Empty for all units; else only units that matched this persona segment
+  // at exposure.
+  std::string segment;
   engine::SufficientStats stats;
 };
 
@@ -163,8 +171,10 @@ struct VariantMetricStats {
   engine::SufficientStats stats;
 };
 
-// Sums `cells` over days; the result is sorted by (variant, metric key).
-std::vector<VariantMetricStats> SumOverDays(absl::Span<const CellStats> cells);
+// Sums the cells of `segment` (empty: the all-units cells) over days; the
+// result is sorted by (variant, metric key).
+std::vector<VariantMetricStats> SumOverDays(absl::Span<const CellStats> cells,
+                                            absl::string_view segment = {});
 
 // Lists the cells that differ between `stored` and `recomputed`, one line
 // each ("variant 1 metric revenue day 19000: n 3 != 4" and the like). A cell
@@ -214,14 +224,16 @@ class EventPipeline {
   absl::StatusOr<std::vector<CellStats>> ReadAggregates(
       absl::string_view experiment_key) const;
 
-  // ReadAggregates summed over days.
+  // ReadAggregates summed over days, for all units (`segment` empty) or one
+  // persona segment.
   absl::StatusOr<std::vector<VariantMetricStats>> ReadTotals(
-      absl::string_view experiment_key) const;
+      absl::string_view experiment_key, absl::string_view segment = {}) const;
 
   // Recomputes every cell of `experiment_key` from its exposures and the raw
   // log, replaying each exposed unit exactly as OnExposures does and summing
-  // engine::Contribution of the final states. Cells with all-zero stats are
-  // omitted. Sorted like ReadAggregates. Errors: NOT_FOUND when the catalog
+  // engine::Contribution of the final states (and the units, for the
+  // "$units" cells), for all units and per persona segment. Cells with
+  // all-zero stats are omitted. Sorted like ReadAggregates. Errors: NOT_FOUND when the catalog
   // lacks the experiment; otherwise as ReadAggregates.
   absl::StatusOr<std::vector<CellStats>> Recompute(
       absl::string_view experiment_key, const MetricCatalog& catalog) const;
@@ -238,8 +250,37 @@ class EventPipeline {
                                   const MetricCatalog& catalog,
                                   const RebuildProgress& progress = nullptr);
 
+ // Cells by `aggregates` key (implementation detail, public for helpers).
+  using CellMap = std::map<std::string, engine::SufficientStats>;
+
  private:
   static constexpr size_t kStripes = 256;
+
+  // An exposed unit of one experiment.
+  struct ExposedUnit {
+    std::string unit_type;
+    std::string unit_id;
+    Exposure exposure;
+  };
+  // A replayed unit's state per metric key of the experiment.
+  using ReplayedStates =
+      std::vector<std::pair<const std::string*, engine::UnitMetricState>>;
+  using ReplayedUnitFn = std::function<absl::Status(const ExposedUnit&,
+                                                    const ReplayedStates&)>;
+
+  // Every exposure of `experiment_key` (a full exposures scan).
+  absl::StatusOr<std::vector<ExposedUnit>> ExposedUnits(
+      absl::string_view experiment_key) const;
+
+  // Replays each of `exposed` from the raw log (the experiment must be in
+  // `catalog`), adding its contributions and its unit to `cells` and calling
+  // `on_unit` (when set) with its replayed states.
+  absl::Status ReplayExperiment(const internal::DbHandles& handles,
+                                absl::string_view experiment_key,
+                                const MetricCatalog& catalog,
+                                absl::Span<const ExposedUnit> exposed,
+                                CellMap& cells,
+                                const ReplayedUnitFn& on_unit) const;
 
   // Locks the stripes of a set of units, ascending, until destruction.
   class UnitLocks;
@@ -249,6 +290,7 @@ class EventPipeline {
     std::string experiment_key;
     int variant_index = 0;
     absl::Time first_seen;
+    std::vector<std::string> segments;
   };
   // Per stripe: unit key -> the unit's exposures (all experiments).
   using AttributionCache = absl::flat_hash_map<

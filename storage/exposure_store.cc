@@ -53,16 +53,24 @@ struct ExposureValue {
   absl::Time first_seen;
   int64_t mismatches = 0;
   std::string last_mismatch_variant;
+  std::vector<std::string> segments;
 };
 
+// Format 2 adds the persona segments; format 1 records (none) still decode.
+constexpr char kExposureFormatV2 = 2;
+
 std::string EncodeExposureValue(const ExposureValue& value) {
-  std::string out(1, keys::kRecordFormatV1);
+  std::string out(1, kExposureFormatV2);
   PutVarint64(&out, static_cast<uint64_t>(value.variant_index));
   PutLengthPrefixed(&out, value.variant_key);
   PutFixed64BigEndian(
       &out, static_cast<uint64_t>(absl::ToUnixMicros(value.first_seen)));
   PutVarint64(&out, static_cast<uint64_t>(value.mismatches));
   PutLengthPrefixed(&out, value.last_mismatch_variant);
+  PutVarint64(&out, value.segments.size());
+  for (const std::string& segment : value.segments) {
+    PutLengthPrefixed(&out, segment);
+  }
   return out;
 }
 
@@ -74,10 +82,12 @@ absl::StatusOr<ExposureValue> DecodeExposureValue(absl::string_view db_key,
     std::replace(shown.begin(), shown.end(), '\0', '/');
     return shown;
   };
-  if (input.empty() || input[0] != keys::kRecordFormatV1) {
+  if (input.empty() ||
+      (input[0] != keys::kRecordFormatV1 && input[0] != kExposureFormatV2)) {
     return absl::DataLossError(
         absl::StrCat("unknown exposure record format at ", where()));
   }
+  const bool has_segments = input[0] == kExposureFormatV2;
   input.remove_prefix(1);
   ExposureValue value;
   uint64_t variant_index = 0;
@@ -89,9 +99,28 @@ absl::StatusOr<ExposureValue> DecodeExposureValue(absl::string_view db_key,
       !GetLengthPrefixed(&input, &variant_key) ||
       !GetFixed64BigEndian(&input, &micros) ||
       !GetVarint64(&input, &mismatches) ||
-      !GetLengthPrefixed(&input, &last_mismatch) || !input.empty() ||
+      !GetLengthPrefixed(&input, &last_mismatch) ||
       variant_index > static_cast<uint64_t>(std::numeric_limits<int>::max()) ||
       mismatches > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::DataLossError(
+        absl::StrCat("corrupt exposure record at ", where()));
+  }
+  if (has_segments) {
+    uint64_t count = 0;
+    if (!GetVarint64(&input, &count) || count > input.size()) {
+      return absl::DataLossError(
+          absl::StrCat("corrupt exposure record at ", where()));
+    }
+    for (uint64_t i = 0; i < count; ++i) {
+      absl::string_view segment;
+      if (!GetLengthPrefixed(&input, &segment)) {
+        return absl::DataLossError(
+            absl::StrCat("corrupt exposure record at ", where()));
+      }
+      value.segments.emplace_back(segment);
+    }
+  }
+  if (!input.empty()) {
     return absl::DataLossError(
         absl::StrCat("corrupt exposure record at ", where()));
   }
@@ -111,6 +140,7 @@ Exposure ToExposure(absl::string_view experiment_key, ExposureValue value) {
   exposure.first_seen = value.first_seen;
   exposure.mismatches = value.mismatches;
   exposure.last_mismatch_variant_key = std::move(value.last_mismatch_variant);
+  exposure.segments = std::move(value.segments);
   return exposure;
 }
 
@@ -135,6 +165,13 @@ absl::StatusOr<std::string> ValidateRecord(const ExposureRecord& record,
       record.time == absl::InfinitePast()) {
     return absl::InvalidArgumentError(
         absl::StrCat(prefix, "time: must be finite"));
+  }
+  for (size_t i = 0; i < record.segments.size(); ++i) {
+    const std::string& segment = record.segments[i];
+    if (segment.empty() || segment.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          prefix, "segments[", i, "]: must be non-empty without NUL"));
+    }
   }
   return key;
 }
@@ -257,6 +294,7 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
           // Stored to the microsecond.
           first.value.first_seen =
               absl::FromUnixMicros(absl::ToUnixMicros(record.time));
+          first.value.segments = record.segments;
           first.dirty = true;
           pending.emplace(db_key, std::move(first));
           first_records.push_back(i);

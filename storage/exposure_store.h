@@ -68,6 +68,10 @@ struct ExposureRecord {
   int variant_index = 0;       // >= 0; identifies the variant.
   std::string variant_key;     // Descriptive; any bytes.
   absl::Time time;             // Finite; stored to the microsecond.
+  // The persona segments the unit matched at this assignment (stored with
+  // a first exposure; ignored for a repeat or a mismatch). Each non-empty
+  // without NUL.
+  std::vector<std::string> segments;
 };
 
 // A unit's stored exposure to one experiment.
@@ -80,6 +84,8 @@ struct Exposure {
   // The variant_key of the newest mismatching assignment; empty while
   // mismatches == 0.
   std::string last_mismatch_variant_key;
+  // The persona segments the unit matched at its first exposure.
+  std::vector<std::string> segments;
 };
 
 // What one Record call did, per record.

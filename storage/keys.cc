@@ -206,7 +206,8 @@ std::string UnitStatesKey(absl::string_view unit_type,
 }
 
 std::string AggregateKey(absl::string_view experiment_key, int variant_index,
-                         absl::string_view metric_key, int64_t day) {
+                         absl::string_view metric_key, int64_t day,
+                         absl::string_view segment) {
   std::string key = AggregateExperimentPrefix(experiment_key);
   PutFixed32BigEndian(&key, static_cast<uint32_t>(variant_index));
   key.push_back('\0');
@@ -214,6 +215,7 @@ std::string AggregateKey(absl::string_view experiment_key, int variant_index,
   key.push_back('\0');
   PutFixed32BigEndian(&key,
                       static_cast<uint32_t>(static_cast<int32_t>(day)));
+  key.append(segment.data(), segment.size());
   return key;
 }
 
@@ -225,7 +227,7 @@ std::string AggregateExperimentPrefix(absl::string_view experiment_key) {
 
 bool ParseAggregateKey(absl::string_view raw, absl::string_view* experiment_key,
                        int* variant_index, absl::string_view* metric_key,
-                       int64_t* day) {
+                       int64_t* day, absl::string_view* segment) {
   absl::string_view experiment, metric;
   if (!GetNulTerminated(&raw, &experiment) || experiment.empty()) return false;
   uint32_t variant = 0;
@@ -236,7 +238,11 @@ bool ParseAggregateKey(absl::string_view raw, absl::string_view* experiment_key,
   raw.remove_prefix(1);
   if (!GetNulTerminated(&raw, &metric) || metric.empty()) return false;
   uint32_t day_bits = 0;
-  if (!GetFixed32BigEndian(&raw, &day_bits) || !raw.empty()) return false;
+  if (!GetFixed32BigEndian(&raw, &day_bits) ||
+      raw.find('\0') != absl::string_view::npos) {
+    return false;
+  }
+  *segment = raw;
   *experiment_key = experiment;
   *variant_index = static_cast<int>(variant);
   *metric_key = metric;

@@ -40,11 +40,14 @@
 //                  length-prefixed updated_by.
 //   change record: byte 1, varint64 time, then length-prefixed actor,
 //                  action, kind, key, before, after. (The version is the key.)
-//   exposure record: byte 1, varint64 variant_index, length-prefixed
+//   exposure record: byte 2, varint64 variant_index, length-prefixed
 //                  variant_key, fixed64 big-endian first_seen, varint64
 //                  mismatches, length-prefixed last_mismatch_variant (the
 //                  variant_key of the newest mismatching assignment; empty
-//                  while mismatches == 0).
+//                  while mismatches == 0), varint64 count and the
+//                  length-prefixed persona segments matched at the first
+//                  exposure (format 1 records end before the count and
+//                  have none).
 //
 // Everything here is pure and thread-safe.
 
@@ -149,13 +152,18 @@ std::string PrefixSuccessor(absl::string_view prefix);
 //                            unit's state for every (experiment, metric) it
 //                            is measured by, in one record.
 //   aggregates    "<experiment>\0<fixed32 big-endian variant_index>\0
-//                  <metric>\0<fixed32 big-endian day>" -> engine::
+//                  <metric>\0<fixed32 big-endian day>[<segment>]" -> engine::
 //                            SufficientStats::Encode(), updated only through
 //                            the "cxlab.SufficientStatsAdd" merge operator.
 //                            <day> is the unit's exposure day, days since
 //                            1970-01-01 UTC (floor), as the uint32 of an
 //                            int32. "<experiment>\0" is an exact prefix of
-//                            one experiment's cells.
+//                            one experiment's cells. Without <segment> the
+//                            cell counts every unit; with it, only the units
+//                            that matched that persona segment at exposure.
+//                            The reserved metric key "$units" (kUnitsMetric;
+//                            real metric keys start with a letter or digit)
+//                            counts exposed units in n, nothing else.
 //
 //   event record: byte 1, length-prefixed event_id, length-prefixed name,
 //                 fixed64 big-endian IEEE-754 bits of value, varint64 time,
@@ -185,20 +193,25 @@ std::string DedupKey(absl::string_view event_id);
 std::string UnitStatesKey(absl::string_view unit_type,
                           absl::string_view unit_id);
 
-// Returns the `aggregates` key of a cell. Preconditions (unchecked):
-// experiment_key and metric_key are non-empty without NUL; variant_index >= 0;
-// day fits in an int32.
+// The metric key of the cells counting exposed units.
+inline constexpr absl::string_view kUnitsMetric = "$units";
+
+// Returns the `aggregates` key of a cell; `segment` empty for all units.
+// Preconditions (unchecked): experiment_key and metric_key are non-empty
+// without NUL; segment has no NUL; variant_index >= 0; day fits in an int32.
 std::string AggregateKey(absl::string_view experiment_key, int variant_index,
-                         absl::string_view metric_key, int64_t day);
+                         absl::string_view metric_key, int64_t day,
+                         absl::string_view segment = {});
 
 // Returns "<experiment_key>\0", the prefix of one experiment's cells.
 std::string AggregateExperimentPrefix(absl::string_view experiment_key);
 
-// Splits an `aggregates` key (parts view `raw`). Returns false unless `raw`
-// is well formed as documented above.
+// Splits an `aggregates` key (parts view `raw`; `*segment` empty for an
+// all-units cell). Returns false unless `raw` is well formed as documented
+// above.
 bool ParseAggregateKey(absl::string_view raw, absl::string_view* experiment_key,
                        int* variant_index, absl::string_view* metric_key,
-                       int64_t* day);
+                       int64_t* day, absl::string_view* segment);
 
 // Days since 1970-01-01 UTC of `time_micros` (floor division).
 int64_t DayNumber(int64_t time_micros);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
+#include "storage/keys.h"
 
 namespace cxlab::storage {
 
@@ -126,14 +127,39 @@ void Tracker::Shutdown() {
 }
 
 absl::StatusOr<ExperimentStats> Tracker::Stats(
-    absl::string_view experiment_key) {
-  if (config_.snapshot()->FindExperiment(experiment_key) == nullptr) {
+    absl::string_view experiment_key, absl::string_view segment) {
+  std::shared_ptr<const engine::ConfigSnapshot> snapshot = config_.snapshot();
+  const engine::CompiledExperiment* experiment =
+      snapshot->FindExperiment(experiment_key);
+  if (experiment == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("experiment '", experiment_key, "' not found"));
   }
+  if (!segment.empty() && snapshot->FindSegment(segment) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("segment: unknown segment '", segment, "'"));
+  }
   ExperimentStats out;
-  ASSIGN_OR_RETURN(out.metrics, pipeline_.ReadTotals(experiment_key));
-  ASSIGN_OR_RETURN(out.exposures, exposures_->CountByVariant(experiment_key));
+  ASSIGN_OR_RETURN(std::vector<VariantMetricStats> totals,
+                   pipeline_.ReadTotals(experiment_key, segment));
+  out.exposures.per_variant.assign(experiment->def->variants.size(), 0);
+  for (VariantMetricStats& t : totals) {
+    if (t.metric_key != keys::kUnitsMetric) {
+      out.metrics.push_back(std::move(t));
+      continue;
+    }
+    const size_t index = static_cast<size_t>(t.variant_index);
+    if (index >= out.exposures.per_variant.size()) {
+      out.exposures.per_variant.resize(index + 1, 0);
+    }
+    out.exposures.per_variant[index] = t.stats.n;
+  }
+  if (segment.empty()) {
+    // Mismatches are not aggregated: count them from the exposures.
+    ASSIGN_OR_RETURN(ExposureCounts counts,
+                     exposures_->CountByVariant(experiment_key));
+    out.exposures.mismatched_units = counts.mismatched_units;
+  }
   return out;
 }
 

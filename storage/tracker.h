@@ -40,9 +40,12 @@ struct TrackerOptions {
   absl::Duration exposure_flush_interval = absl::Milliseconds(20);
 };
 
-// Per-variant statistics of one experiment.
+// Per-variant statistics of one experiment (all units, or one segment).
 struct ExperimentStats {
   std::vector<VariantMetricStats> metrics;  // sorted by (variant, metric)
+  // per_variant: exposed units per variant (one entry per variant of the
+  // experiment), from the aggregates. mismatched_units: counted from the
+  // exposures for all units; 0 for a segment.
   ExposureCounts exposures;
 };
 
@@ -70,8 +73,11 @@ class Tracker {
   // Blocks until every exposure queued before the call is recorded.
   void Flush();
 
-  // Stored per-variant statistics of `experiment_key` (summed over days).
-  absl::StatusOr<ExperimentStats> Stats(absl::string_view experiment_key);
+  // Stored per-variant statistics of `experiment_key` (summed over days),
+  // for all units (`segment` empty) or the units that matched `segment` at
+  // exposure. Errors: NOT_FOUND for an unknown experiment or segment.
+  absl::StatusOr<ExperimentStats> Stats(absl::string_view experiment_key,
+                                        absl::string_view segment = {});
 
   // Recomputes the aggregates of `experiment_key` (empty: every experiment
   // with metrics) from exposures and the raw log and lists differences.

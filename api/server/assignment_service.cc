@@ -52,12 +52,20 @@ void EvaluateUnit(const engine::ConfigSnapshot& snapshot,
 
 void AssignmentServiceImpl::LogExposures(
     const engine::ConfigSnapshot& snapshot, const v1::Unit& unit,
+    const engine::Unit& engine_unit,
     const google::protobuf::RepeatedPtrField<v1::Assignment>& assignments,
     absl::Time now, std::vector<storage::ExposureRecord>& out) const {
   const std::string primary_type =
       unit.unit_type().empty() ? "user" : unit.unit_type();
+  std::vector<std::string> segments;
+  bool segments_known = false;
   for (const v1::Assignment& a : assignments) {
     if (a.reason() != v1::REASON_ASSIGNED) continue;
+    if (!segments_known) {
+      engine::UnitEvaluator(snapshot, engine_unit, now)
+          .MatchingSegments(segments);
+      segments_known = true;
+    }
     storage::ExposureRecord r;
     // Record the exposure under the unit the experiment randomises on, so
     // events tracked with that unit type and id are attributed to it; an
@@ -78,6 +86,7 @@ void AssignmentServiceImpl::LogExposures(
     r.variant_index = a.variant_index();
     r.variant_key = a.variant_key();
     r.time = now;
+    r.segments = segments;
     out.push_back(std::move(r));
   }
 }
@@ -131,8 +140,8 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
   if (tracker_ != nullptr &&
       (!request->has_log_exposure() || request->log_exposure())) {
     std::vector<storage::ExposureRecord> exposures;
-    LogExposures(*serving->snapshot, request->unit(), response->assignments(),
-                 now, exposures);
+    LogExposures(*serving->snapshot, request->unit(), *unit,
+                 response->assignments(), now, exposures);
     tracker_->EnqueueExposures(std::move(exposures));
   }
   reactor->Finish(grpc::Status::OK);
@@ -184,7 +193,7 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::AssignBatch(
       (!request->has_log_exposure() || request->log_exposure())) {
     std::vector<storage::ExposureRecord> exposures;
     for (int i = 0; i < request->units_size(); ++i) {
-      LogExposures(*serving->snapshot, request->units(i),
+      LogExposures(*serving->snapshot, request->units(i), units[i],
                    response->results(i).assignments(), now, exposures);
     }
     tracker_->EnqueueExposures(std::move(exposures));

@@ -54,9 +54,10 @@ class AssignmentServiceImpl final
 
   absl::Status Authenticate(grpc::CallbackServerContext* context) const;
 
-  // Queues an exposure for every ASSIGNED answer in `assignments`.
+  // Queues an exposure for every ASSIGNED answer in `assignments`, with the
+  // persona segments `engine_unit` (the converted `unit`) matches.
   void LogExposures(const engine::ConfigSnapshot& snapshot,
-                    const v1::Unit& unit,
+                    const v1::Unit& unit, const engine::Unit& engine_unit,
                     const google::protobuf::RepeatedPtrField<v1::Assignment>&
                         assignments,
                     absl::Time now,

@@ -11,6 +11,7 @@
 #include "api/convert/value_convert.h"
 #include "api/server/grpc_status.h"
 #include "api/server/request_context.h"
+#include "engine/evaluator.h"
 
 namespace cxlab::api {
 
@@ -151,6 +152,15 @@ grpc::Status EventServiceImpl::TrackExposures(
       }
       r.time = *t;
     }
+    if (x.has_attributes()) {
+      absl::StatusOr<engine::Value> attributes =
+          FromProtoStruct(x.attributes(), absl::StrCat(field, ".attributes"));
+      if (!attributes.ok()) return ToGrpcStatus(attributes.status());
+      engine::Unit unit;
+      unit.ids.emplace_back(r.unit_type, r.unit_id);
+      unit.attributes = *std::move(attributes);
+      engine::UnitEvaluator(*snap, unit, now).MatchingSegments(r.segments);
+    }
     records.push_back(std::move(r));
   }
   absl::StatusOr<int64_t> recorded = tracker_.RecordExposures(records);
@@ -173,7 +183,7 @@ grpc::Status EventServiceImpl::GetStats(grpc::ServerContext* context,
   // Count what Assign queued so far.
   tracker_.Flush();
   absl::StatusOr<storage::ExperimentStats> stats =
-      tracker_.Stats(request->experiment_key());
+      tracker_.Stats(request->experiment_key(), request->segment());
   if (!stats.ok()) return ToGrpcStatus(stats.status());
   std::shared_ptr<const engine::ConfigSnapshot> snap = config_.snapshot();
   const engine::CompiledExperiment* e =

@@ -44,6 +44,8 @@ using engine::Value;
 
 constexpr absl::string_view kKinds[] = {"experiment", "segment", "group",
                                         "metric",     "layer",   "holdout"};
+// The kind of a scenario document, which the loader skips.
+constexpr absl::string_view kScenarioKind = "scenario";
 
 // Limits on condition/payload/filter documents: nesting depth (a recursive
 // YAML alias such as `&a [*a]` would otherwise recurse forever) and nodes
@@ -735,6 +737,9 @@ std::optional<DocInfo> ParseDefinition(const YAML::Node& node, int line,
     const int kind_line = LineOf(it->first) > 0 ? LineOf(it->first) : line;
     const YAML::Node value = it->second;
     const std::string kind = value.IsScalar() ? value.Scalar() : "";
+    // A simulation scenario (`cxlab simulate --scenario`) may sit among the
+    // definitions (experiments/scenarios/); it defines nothing.
+    if (kind == kScenarioKind) return std::nullopt;
     if (std::find(std::begin(kKinds), std::end(kKinds), kind) ==
         std::end(kKinds)) {
       result.errors.push_back(LoadError{

@@ -23,6 +23,11 @@
 //     for (const LoadError& e : r.errors) std::cerr << e.ToString() << "\n";
 //   }
 //
+// A document of `kind: scenario` is a simulation scenario (read by `cxlab
+// simulate --scenario`, see docs/simulator.md), not a definition: it is
+// skipped without an error, so scenarios may live under a definitions
+// directory (experiments/scenarios/) that `validate` and `apply` walk.
+//
 // Scalars inside `condition`, `payload`, `filter` and group `ids` follow the
 // YAML 1.2 core schema: a quoted scalar is always a string; a plain one is
 // null (~, null, empty), a boolean (true/false), a number (decimal, 0x hex,

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -296,6 +297,89 @@ TEST_F(EventsTest, RecomputeRebuildsAggregatesExactly) {
   EXPECT_EQ(recompute(kAdminKey, &messages).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(messages.empty());
+}
+
+TEST_F(EventsTest, PersonaSegmentsAreRecordedAtExposureAndBrokenDown) {
+  v1::CreateSegmentRequest runners;
+  runners.mutable_segment()->set_key("runners");
+  *runners.mutable_segment()->mutable_condition() =
+      StructFromJson(R"({"runner": true})");
+  v1::Segment created;
+  ASSERT_OK(Exp(&ES::CreateSegment, runners, &created, kAdminKey));
+
+  // Assign (server-side evaluation): the unit's attributes decide.
+  std::map<std::string, std::string> variant;
+  std::set<std::string> runner_ids = {"local-runner"};
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = absl::StrCat("p", i);
+    if (i % 2 == 0) runner_ids.insert(id);
+    v1::AssignResponse response;
+    ASSERT_OK(Assign(MakeUnit(id, i % 2 == 0 ? R"({"runner": true})" : "{}"),
+                     {"checkout"}, &response));
+    ASSERT_EQ(response.assignments_size(), 1);
+    variant[id] = response.assignments(0).variant_key();
+  }
+  // TrackExposures (client-side evaluation) with attributes.
+  v1::TrackExposuresRequest explicit_request;
+  v1::Exposure* x = explicit_request.add_exposures();
+  x->set_experiment_key("checkout");
+  x->set_variant_key("v1");
+  x->set_unit_id("local-runner");
+  *x->mutable_attributes() = StructFromJson(R"({"runner": true})");
+  v1::TrackExposuresResponse explicit_response;
+  {
+    auto context = Ctx(kAdminKey);
+    ASSERT_OK(events_->TrackExposures(context.get(), explicit_request,
+                                      &explicit_response));
+  }
+  variant["local-runner"] = "v1";
+
+  std::vector<v1::Event> events;
+  for (const auto& [id, v] : variant) {
+    events.push_back(Event("buy-" + id, id, "purchase", 10));
+  }
+  v1::TrackResponse tracked;
+  ASSERT_OK(Track(events, &tracked));
+
+  auto stats = [&](const std::string& segment) {
+    v1::GetStatsRequest request;
+    request.set_experiment_key("checkout");
+    request.set_segment(segment);
+    v1::GetStatsResponse response;
+    auto context = Ctx(kAdminKey);
+    grpc::Status st = events_->GetStats(context.get(), request, &response);
+    EXPECT_TRUE(st.ok()) << Describe(st);
+    return response;
+  };
+  int64_t runners_per_variant[2] = {0, 0};
+  for (const auto& [id, v] : variant) {
+    if (runner_ids.count(id) > 0) ++runners_per_variant[v == "v0" ? 0 : 1];
+  }
+  v1::GetStatsResponse all = stats("");
+  v1::GetStatsResponse only_runners = stats("runners");
+  ASSERT_EQ(all.exposed_units_size(), 2);
+  ASSERT_EQ(only_runners.exposed_units_size(), 2);
+  EXPECT_EQ(all.exposed_units(0) + all.exposed_units(1), 21);
+  EXPECT_EQ(only_runners.exposed_units(0), runners_per_variant[0]);
+  EXPECT_EQ(only_runners.exposed_units(1), runners_per_variant[1]);
+  EXPECT_EQ(only_runners.exposed_units(0) + only_runners.exposed_units(1), 11);
+  for (const v1::MetricStats& m : only_runners.stats()) {
+    if (m.metric_key() != "revenue") continue;
+    const int index = m.variant_key() == "v0" ? 0 : 1;
+    EXPECT_EQ(m.n(), runners_per_variant[index]);
+    EXPECT_DOUBLE_EQ(m.sum(), 10.0 * runners_per_variant[index]);
+  }
+  EXPECT_TRUE(VerifyOk());
+
+  // An unknown segment is NOT_FOUND, naming the field.
+  v1::GetStatsRequest bad;
+  bad.set_experiment_key("checkout");
+  bad.set_segment("nope");
+  v1::GetStatsResponse ignored;
+  auto context = Ctx(kAdminKey);
+  grpc::Status st = events_->GetStats(context.get(), bad, &ignored);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(st.error_message(), HasSubstr("segment: unknown segment 'nope'"));
 }
 
 }  // namespace

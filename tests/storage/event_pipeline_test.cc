@@ -190,15 +190,26 @@ TEST(EventPipelineKeysTest, RoundTrips) {
             *keys::EventKey("user", "u1", 256, "a"));
 
   const std::string cell = keys::AggregateKey("exp", 3, "rev", -2);
-  absl::string_view experiment, metric;
+  absl::string_view experiment, metric, segment;
   int variant = 0;
   int64_t day = 0;
-  ASSERT_TRUE(
-      keys::ParseAggregateKey(cell, &experiment, &variant, &metric, &day));
+  ASSERT_TRUE(keys::ParseAggregateKey(cell, &experiment, &variant, &metric,
+                                      &day, &segment));
   EXPECT_EQ(experiment, "exp");
   EXPECT_EQ(variant, 3);
   EXPECT_EQ(metric, "rev");
   EXPECT_EQ(day, -2);
+  EXPECT_EQ(segment, "");
+  // A segment cell: the segment key follows the day.
+  const std::string runners = keys::AggregateKey("exp", 3, "rev", -2, "runners");
+  ASSERT_TRUE(keys::ParseAggregateKey(runners, &experiment, &variant, &metric,
+                                      &day, &segment));
+  EXPECT_EQ(segment, "runners");
+  EXPECT_EQ(metric, "rev");
+  EXPECT_EQ(runners.rfind(cell, 0), 0u);
+  EXPECT_FALSE(keys::ParseAggregateKey(cell + std::string("a\0b", 3),
+                                       &experiment, &variant, &metric, &day,
+                                       &segment));
   EXPECT_EQ(cell.rfind(keys::AggregateExperimentPrefix("exp"), 0), 0u);
   EXPECT_EQ(keys::DayNumber(-1), -1);
   EXPECT_EQ(keys::DayNumber(86400LL * 1000000), 1);
@@ -258,11 +269,68 @@ TEST_F(EventPipelineTest, ExactAggregates) {
   rpv1.cross_sum = 50;
   EXPECT_EQ(Total(1, "rpv"), rpv1);
 
+  // Exposed units per variant, in the "$units" cells.
+  EXPECT_EQ(Total(0, "$units").n, 2);
+  EXPECT_EQ(Total(1, "$units").n, 1);
+
   absl::StatusOr<std::vector<CellStats>> cells =
       pipeline_->ReadAggregates("exp");
   ASSERT_THAT(cells, IsOk());
-  ASSERT_EQ(cells->size(), 8u);
-  for (const CellStats& c : *cells) EXPECT_EQ(c.day, kDay0);
+  ASSERT_EQ(cells->size(), 10u);  // 2 variants x (4 metrics + $units)
+  for (const CellStats& c : *cells) {
+    EXPECT_EQ(c.day, kDay0);
+    EXPECT_EQ(c.segment, "");
+  }
+  ExpectRecomputeMatches();
+}
+
+TEST_F(EventPipelineTest, SegmentCellsCountOnlyTheirUnits) {
+  // u1 and u3 are runners at exposure, u2 is not; u3 is also a family.
+  auto expose = [&](const std::string& unit, int variant,
+                    std::vector<std::string> segments) {
+    ExposureRecord r;
+    r.unit_type = "user";
+    r.unit_id = unit;
+    r.experiment_key = "exp";
+    r.variant_index = variant;
+    r.time = kT0;
+    r.segments = std::move(segments);
+    ASSERT_THAT(pipeline_->OnExposures(absl::MakeConstSpan(&r, 1), catalog_),
+                IsOk());
+  };
+  expose("u1", 0, {"runners"});
+  expose("u2", 0, {});
+  expose("u3", 1, {"families", "runners"});
+  const absl::Time t = kT0 + absl::Hours(1);
+  Track({Event("e1", "u1", "purchase", 30, t),
+         Event("e2", "u2", "purchase", 20, t),
+         Event("e3", "u3", "purchase", 50, t)});
+  auto total = [&](absl::string_view segment, int variant,
+                   const std::string& metric) {
+    absl::StatusOr<std::vector<VariantMetricStats>> totals =
+        pipeline_->ReadTotals("exp", segment);
+    EXPECT_THAT(totals, IsOk());
+    for (const VariantMetricStats& v : *totals) {
+      if (v.variant_index == variant && v.metric_key == metric) return v.stats;
+    }
+    return engine::SufficientStats();
+  };
+  EXPECT_EQ(total("", 0, "revenue"), Stats(2, 50, 30 * 30 + 20 * 20));
+  EXPECT_EQ(total("runners", 0, "revenue"), Stats(1, 30, 900));
+  EXPECT_EQ(total("runners", 1, "revenue"), Stats(1, 50, 2500));
+  EXPECT_EQ(total("families", 0, "revenue"), Stats(0, 0, 0));
+  EXPECT_EQ(total("families", 1, "revenue"), Stats(1, 50, 2500));
+  EXPECT_EQ(total("runners", 0, "$units").n, 1);
+  EXPECT_EQ(total("", 0, "$units").n, 2);
+  // The stored segments come back with the exposure.
+  absl::StatusOr<std::optional<Exposure>> x = exposures_->Get("user", "u3", "exp");
+  ASSERT_THAT(x, IsOk());
+  ASSERT_TRUE(x->has_value());
+  EXPECT_THAT((*x)->segments, ElementsAre("families", "runners"));
+  // Recompute rebuilds the segment cells too, and a rebuild keeps them.
+  ExpectRecomputeMatches();
+  ASSERT_THAT(pipeline_->Rebuild("exp", catalog_), IsOk());
+  EXPECT_EQ(total("runners", 1, "revenue"), Stats(1, 50, 2500));
   ExpectRecomputeMatches();
 }
 

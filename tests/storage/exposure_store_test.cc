@@ -32,9 +32,11 @@ namespace cxlab::storage {
 // Equality and printing for test expectations (found by ADL).
 bool operator==(const Exposure& a, const Exposure& b) {
   return std::tie(a.experiment_key, a.variant_index, a.variant_key,
-                  a.first_seen, a.mismatches, a.last_mismatch_variant_key) ==
+                  a.first_seen, a.mismatches, a.last_mismatch_variant_key,
+                  a.segments) ==
          std::tie(b.experiment_key, b.variant_index, b.variant_key,
-                  b.first_seen, b.mismatches, b.last_mismatch_variant_key);
+                  b.first_seen, b.mismatches, b.last_mismatch_variant_key,
+                  b.segments);
 }
 
 void PrintTo(const Exposure& e, std::ostream* os) {
@@ -173,6 +175,23 @@ TEST_F(ExposureStoreTest, FirstExposureWins) {
               IsOkAndHolds(Counts(0, 1, 0)));
   EXPECT_THAT(store_->Get("user", "u1", "exp"),
               IsOkAndHolds(Optional(Expo("exp", 1, T(10, 7)))));
+}
+
+TEST_F(ExposureStoreTest, SegmentsOfTheFirstExposureAreKept) {
+  ExposureRecord first = Rec("u1", "exp", 0, T(1));
+  first.segments = {"families", "runners"};
+  ASSERT_THAT(Record({first}), IsOk());
+  // A later record (repeat or mismatch) does not change them.
+  ExposureRecord later = Rec("u1", "exp", 1, T(2));
+  later.segments = {"bargain_hunters"};
+  ASSERT_THAT(Record({later}), IsOkAndHolds(Counts(0, 0, 1)));
+  absl::StatusOr<std::optional<Exposure>> got = store_->Get("user", "u1", "exp");
+  ASSERT_THAT(got, IsOk());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_THAT((*got)->segments, ElementsAre("families", "runners"));
+  ASSERT_THAT(Record({Rec("u2", "exp", 0, T(1))}), IsOk());
+  EXPECT_THAT(store_->Get("user", "u2", "exp"),
+              IsOkAndHolds(Optional(Field(&Exposure::segments, IsEmpty()))));
 }
 
 TEST_F(ExposureStoreTest, TimeIsStoredToTheMicrosecond) {
@@ -435,6 +454,9 @@ TEST_F(ExposureStoreTest, BadInputWritesNothing) {
   cases.push_back({r, "records[3].time: must be finite"});
   r = Rec("u1", "exp", 0, absl::InfinitePast());
   cases.push_back({r, "records[3].time: must be finite"});
+  r = Rec("u1", "exp", 0);
+  r.segments = {"runners", ""};
+  cases.push_back({r, "records[3].segments[1]: must be non-empty without NUL"});
 
   for (const Case& c : cases) {
     EXPECT_THAT(Record({Rec("u1", "exp", 0), Rec("u2", "exp", 1),

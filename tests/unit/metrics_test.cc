@@ -149,6 +149,41 @@ TEST(Metrics, MeanWithoutCap) {
   EXPECT_EQ(u.cell(), Stats(1, 130.5, 0, 10));
 }
 
+TEST(Metrics, ValuePropertyReadsTheNamedEventProperty) {
+  MetricDef def = Def(MetricType::kMean);
+  def.value_property = "amount";
+  CompiledMetric m = Compile(def);
+  Unit u(m);
+  u.Expose();
+  // The property's value counts, not the event's `value`.
+  Value with_amount = Value::Object();
+  with_amount.Set("amount", Value(42.5));
+  MetricEvent e = Ev("purchase", 999, absl::Minutes(1));
+  e.properties = &with_amount;
+  u.Event(e);
+  EXPECT_EQ(u.y(), 42.5);
+  // Without the property (or with null) the event carries no value for
+  // this metric and does not count.
+  MetricEvent bare = Ev("purchase", 999, absl::Minutes(2));
+  EXPECT_TRUE(u.Event(bare).IsZero());
+  Value null_amount = Value::Object();
+  null_amount.Set("amount", Value());
+  bare.properties = &null_amount;
+  EXPECT_TRUE(u.Event(bare).IsZero());
+  EXPECT_EQ(u.state().events, 1);
+  // A non-number is rejected, naming the property.
+  Value text = Value::Object();
+  text.Set("amount", Value(std::string("12")));
+  MetricEvent bad = Ev("purchase", 1, absl::Minutes(3));
+  bad.properties = &text;
+  absl::StatusOr<Transition> t =
+      OnEvent(m, u.state(), kExposed, bad, u.groups());
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.status().message(),
+            "properties.amount: must be a number (the metric's "
+            "value_property)");
+}
+
 TEST(Metrics, MeanCapIsPerUnitAndDeltasStayCorrect) {
   MetricDef def = Def(MetricType::kMean);
   def.cap = 100;

@@ -17,6 +17,7 @@
 #include "clients/cpp/cli/online_util.h"
 #include "clients/cpp/cli/simulate_command.h"
 #include "clients/cpp/cli/simulate_online.h"
+#include "clients/cpp/cli/simulate_scenario.h"
 #include "clients/cpp/cli/track_command.h"
 #include "clients/cpp/cli/validate_command.h"
 
@@ -160,7 +161,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   CLI::App* simulate_cmd = app.add_subcommand(
       "simulate",
       "Run synthetic visitors through every running experiment and compare "
-      "the split with the weights (chi-square SRM check).");
+      "the split with the weights (chi-square SRM check); with --scenario, "
+      "send a scenario's visitors with their exposures and events to the "
+      "server.");
   CLI::Option* simulate_file_opt = simulate_cmd->add_option(
       "-f,--file", simulate.path,
       "Definitions file or directory (offline); without it, the visitors "
@@ -176,7 +179,26 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   CLI::Option* simulate_now_opt =
       AddOptional(*simulate_cmd, "--now", simulate_now,
                   "Evaluation time, RFC 3339 (default: the current time; "
-                  "offline only)");
+                  "offline, or the end of the simulated days with "
+                  "--scenario)");
+  // simulate --scenario (simulate_scenario.h): visitors with events.
+  ScenarioOptions scenario;
+  CLI::Option* scenario_opt =
+      AddOptional(*simulate_cmd, "--scenario", scenario.scenario,
+                  "Scenario file (personas, behaviour, true effects): send its "
+                  "visitors' exposures and events to the server (--server)");
+  simulate_cmd
+      ->add_option("--seed", scenario.seed,
+                   "With --scenario: seed of every random draw (visitor ids "
+                   "sim-SEED-N)")
+      ->capture_default_str();
+  simulate_cmd
+      ->add_option("--days", scenario.days,
+                   "With --scenario: days before --now the visits span")
+      ->capture_default_str();
+  simulate_cmd->add_flag("--progress", scenario.progress,
+                         "With --scenario: a progress bar on stderr (default: "
+                         "when stderr is a terminal)");
 
   // apply, get, list, start, pause, stop, launch, assign, changes, keys,
   // health.
@@ -242,6 +264,28 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   }
   if (*simulate_cmd) {
     simulate.now = IfGiven(simulate_now_opt, simulate_now);
+    if (scenario_opt->count() > 0) {
+      if (simulate_file_opt->count() > 0 ||
+          simulate_cmd->count("--seed-prefix") > 0) {
+        return ReportUsageError(
+            err,
+            "--scenario cannot be combined with -f or --seed-prefix (it "
+            "drives the server; visitor ids are sim-SEED-N)");
+      }
+      if (!ServerNamed(global)) {
+        return ReportUsageError(
+            err, "simulate --scenario needs --server (or $CXLAB_SERVER)");
+      }
+      scenario.visitors = simulate.visitors;
+      scenario.now = simulate.now;
+      return RunSimulateScenario(scenario, global, out, err);
+    }
+    if (simulate_cmd->count("--seed") + simulate_cmd->count("--days") +
+            simulate_cmd->count("--progress") >
+        0) {
+      return ReportUsageError(err,
+                              "--seed, --days and --progress need --scenario");
+    }
     if (simulate_file_opt->count() > 0) {
       if (server_opt->count() > 0) {
         return ReportUsageError(err, "-f and --server cannot be combined");

@@ -63,6 +63,9 @@ int RunSimulateOnline(const SimulateOptions& options,
   std::vector<std::string> unit_types;
   v1::AssignBatchRequest request;
   request.set_omit_payloads(true);
+  // A split check, not visits: record no exposures (they would count as
+  // exposed units without events in every later report).
+  request.set_log_exposure(false);
   for (const v1::Experiment& e : listed->experiments()) {
     if (e.status() != v1::EXPERIMENT_STATUS_RUNNING) continue;
     absl::StatusOr<engine::ExperimentDef> def = api::FromProto(e);

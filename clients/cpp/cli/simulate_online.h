@@ -3,8 +3,9 @@
 // `cxlab simulate --server HOST:PORT`: the online mode of `cxlab simulate`.
 // The same synthetic visitors as the offline mode (SyntheticVisitors, ids
 // "<seed_prefix>0" ..) are assigned by cxlabd through AssignBatch, 1,000
-// units per call (payloads omitted), against every experiment the server
-// lists as running; the output is the offline mode's per-experiment split
+// units per call (payloads omitted, log_exposure false: a split check
+// records no exposures), against every experiment the server lists as
+// running; the output is the offline mode's per-experiment split
 // table (PrintSplit), so the two can be compared line by line.
 //
 // The server evaluates at its own clock (AssignRequest has no "now"), so
