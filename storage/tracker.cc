@@ -163,6 +163,15 @@ absl::StatusOr<ExperimentStats> Tracker::Stats(
   return out;
 }
 
+absl::StatusOr<std::vector<CellStats>> Tracker::Cells(
+    absl::string_view experiment_key) {
+  if (config_.snapshot()->FindExperiment(experiment_key) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("experiment '", experiment_key, "' not found"));
+  }
+  return pipeline_.ReadAggregates(experiment_key);
+}
+
 absl::StatusOr<int64_t> Tracker::Rebuild(absl::string_view experiment_key,
                                          const RebuildProgress& progress) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> catalog, CurrentCatalog());

@@ -79,6 +79,12 @@ class Tracker {
   absl::StatusOr<ExperimentStats> Stats(absl::string_view experiment_key,
                                         absl::string_view segment = {});
 
+  // Every stored cell of `experiment_key`: all days, all units and each
+  // persona segment, metrics and "$units" (see EventPipeline::ReadAggregates).
+  // Reads aggregates only. Errors: NOT_FOUND for an unknown experiment.
+  absl::StatusOr<std::vector<CellStats>> Cells(
+      absl::string_view experiment_key);
+
   // Recomputes the aggregates of `experiment_key` (empty: every experiment
   // with metrics) from exposures and the raw log and lists differences.
   struct VerifyReport {

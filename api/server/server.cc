@@ -79,11 +79,12 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
       *s->config_, *s->keys_, s->tracker_.get());
   s->experiments_ =
       std::make_unique<ExperimentServiceImpl>(*s->config_, *s->keys_);
-  // Not yet implemented: their generated bases answer UNIMPLEMENTED.
+  // Not yet implemented: its generated base answers UNIMPLEMENTED.
   s->personalization_ = std::make_unique<v1::PersonalizationService::Service>();
   s->events_ =
       std::make_unique<EventServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
-  s->reports_ = std::make_unique<v1::ReportService::Service>();
+  s->reports_ =
+      std::make_unique<ReportServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -30,6 +30,7 @@
 #include "api/server/auth.h"
 #include "api/server/event_service.h"
 #include "api/server/experiment_service.h"
+#include "api/server/report_service.h"
 #include "storage/config_manager.h"
 #include "storage/database.h"
 #include "storage/tracker.h"

@@ -400,19 +400,13 @@ TEST_F(OtherServicesTest, NotYetImplementedServicesAnswerUnimplemented) {
     EXPECT_EQ(st.error_message(), "events: must not be empty");
   }
   {
+    // ReportService is implemented: a missing key is a named error.
     auto context = Ctx(kAdminKey);
     v1::Report out;
-    EXPECT_EQ(reports->GetReport(context.get(), v1::GetReportRequest(), &out)
-                  .error_code(),
-              grpc::StatusCode::UNIMPLEMENTED);
-  }
-  {
-    auto context = Ctx(kAdminKey);
-    v1::GetTimeSeriesResponse out;
-    EXPECT_EQ(
-        reports->GetTimeSeries(context.get(), v1::GetTimeSeriesRequest(), &out)
-            .error_code(),
-        grpc::StatusCode::UNIMPLEMENTED);
+    grpc::Status st =
+        reports->GetReport(context.get(), v1::GetReportRequest(), &out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), "experiment_key: must not be empty");
   }
 }
 
