@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/condition.h"
+#include "engine/json.h"
 
 namespace cxlab::engine {
 namespace {
@@ -82,6 +83,7 @@ struct Index {
   absl::flat_hash_set<std::string> groups;
   absl::flat_hash_set<std::string> segments;
   absl::flat_hash_set<std::string> metrics;
+  absl::flat_hash_map<std::string, MetricType> metric_types;
   absl::flat_hash_map<std::string, const LayerDef*> layers;
 };
 
@@ -276,6 +278,117 @@ void ValidateExperiment(const ExperimentDef& e, const Index& index,
             absl::StrCat("unknown metric '", e.guardrails[i], "'"));
     }
   }
+
+  // Sticky bucketing and bandit allocation.
+  if (e.bucket_version < 0) {
+    r.Add("bucket_version", absl::StrCat("must be >= 0, got ", e.bucket_version));
+  }
+  if (e.bandit.has_value()) {
+    const ExperimentDef::Bandit& b = *e.bandit;
+    auto type = index.metric_types.find(b.metric);
+    if (b.metric.empty()) {
+      r.Add("bandit.metric", "is required");
+    } else if (type == index.metric_types.end()) {
+      r.Add("bandit.metric", absl::StrCat("unknown metric '", b.metric, "'"));
+    } else if (type->second != MetricType::kBinomial) {
+      r.Add("bandit.metric",
+            absl::StrCat("must be a binomial metric, '", b.metric, "' is ",
+                         MetricTypeName(type->second)));
+    }
+    if (!(b.interval_minutes > 0) || !std::isfinite(b.interval_minutes)) {
+      r.Add("bandit.interval_minutes",
+            absl::StrCat("must be > 0, got ", b.interval_minutes));
+    }
+    const double max_share =
+        e.variants.empty() ? 1.0 : 1.0 / static_cast<double>(e.variants.size());
+    CheckFraction(r, "bandit.min_share", b.min_share, 0, max_share, true);
+    if (e.variants.size() < 2) {
+      r.Add("bandit", "needs at least two variants");
+    }
+  }
+}
+
+// Serialized size of a JSON value, for the content limit.
+size_t JsonSize(const Value& v) { return ToJson(v).size(); }
+
+void CheckContent(Reporter& r, absl::string_view field, const Value& content) {
+  const size_t size = JsonSize(content);
+  if (size > kMaxContentBytes) {
+    r.Add(field, absl::StrCat("must be at most ", kMaxContentBytes,
+                              " bytes of JSON, got ", size));
+  }
+}
+
+void ValidateSlot(const SlotDef& slot, const Index& index,
+                  const absl::flat_hash_map<std::string, const ExperimentDef*>&
+                      experiments,
+                  absl::flat_hash_map<std::string, std::string>& used_experiments,
+                  std::vector<DefinitionError>& out) {
+  Reporter r(out, "slot", slot.key);
+  CheckKey(r, slot.key);
+  CheckContent(r, "default_content", slot.default_content);
+  absl::flat_hash_set<std::string> rule_keys;
+  absl::flat_hash_map<int64_t, std::string> priorities;
+  for (size_t i = 0; i < slot.rules.size(); ++i) {
+    const SlotRuleDef& rule = slot.rules[i];
+    const std::string field = absl::StrCat("rules[", i, "]");
+    if (!IsValidKey(rule.key)) {
+      r.Add(absl::StrCat(field, ".key"),
+            "must be 1-128 characters of letters, digits, '_', '.', '-', "
+            "starting with a letter or digit");
+    } else if (!rule_keys.insert(rule.key).second) {
+      r.Add(absl::StrCat(field, ".key"),
+            absl::StrCat("duplicate rule key '", rule.key, "'"));
+    }
+    auto [it, fresh] = priorities.emplace(rule.priority, rule.key);
+    if (!fresh) {
+      r.Add(absl::StrCat(field, ".priority"),
+            absl::StrCat("duplicate priority ", rule.priority, " (rule '",
+                         it->second, "' has it)"));
+    }
+    for (size_t j = 0; j < rule.segments.size(); ++j) {
+      if (!index.segments.contains(rule.segments[j])) {
+        r.Add(absl::StrCat(field, ".segments[", j, "]"),
+              absl::StrCat("unknown segment '", rule.segments[j], "'"));
+      }
+    }
+    CheckCondition(r, rule.condition, absl::StrCat(field, ".condition"),
+                   index);
+    CheckContent(r, absl::StrCat(field, ".content"), rule.content);
+    if (!(rule.start < rule.end)) {
+      r.Add(absl::StrCat(field, ".end"), "must be after start");
+    }
+    if (rule.experiment.empty()) {
+      if (rule.content.is_null()) {
+        r.Add(absl::StrCat(field, ".content"),
+              "is required unless the rule has an experiment");
+      }
+      continue;
+    }
+    auto e = experiments.find(rule.experiment);
+    if (e == experiments.end()) {
+      r.Add(absl::StrCat(field, ".experiment"),
+            absl::StrCat("unknown experiment '", rule.experiment, "'"));
+      continue;
+    }
+    const std::string where = absl::StrCat(slot.key, "/", rule.key);
+    auto [used, first_use] = used_experiments.emplace(rule.experiment, where);
+    if (!first_use) {
+      r.Add(absl::StrCat(field, ".experiment"),
+            absl::StrCat("experiment '", rule.experiment,
+                         "' already backs rule ", used->second,
+                         "; an experiment may back one rule only"));
+    }
+    for (size_t v = 0; v < e->second->variants.size(); ++v) {
+      const size_t size = JsonSize(e->second->variants[v].payload);
+      if (size > kMaxContentBytes) {
+        r.Add(absl::StrCat(field, ".experiment"),
+              absl::StrCat("variant '", e->second->variants[v].key,
+                           "' payload must be at most ", kMaxContentBytes,
+                           " bytes of JSON, got ", size));
+      }
+    }
+  }
 }
 
 void ValidateMetric(const MetricDef& m, const Index& index,
@@ -394,6 +507,7 @@ std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs) {
   for (const MetricDef& m : defs.metrics) {
     ValidateMetric(m, index, out);
     check_duplicate(index.metrics, "metric", m.key);
+    index.metric_types.emplace(m.key, m.type);
   }
 
   absl::flat_hash_set<std::string> layer_keys;
@@ -449,6 +563,15 @@ std::vector<DefinitionError> ValidateDefinitions(const Definitions& defs) {
     ValidateExperiment(e, index, out);
     check_duplicate(experiment_keys, "experiment", e.key);
     for (DefinitionError& err : overlaps[i]) out.push_back(std::move(err));
+  }
+
+  absl::flat_hash_map<std::string, const ExperimentDef*> experiments;
+  for (const ExperimentDef& e : defs.experiments) experiments.emplace(e.key, &e);
+  absl::flat_hash_set<std::string> slot_keys;
+  absl::flat_hash_map<std::string, std::string> used_experiments;
+  for (const SlotDef& slot : defs.slots) {
+    ValidateSlot(slot, index, experiments, used_experiments, out);
+    check_duplicate(slot_keys, "slot", slot.key);
   }
   return out;
 }

@@ -75,6 +75,18 @@ struct ExperimentDef {
   std::string winner;                   // variant key; required when launched
   std::vector<std::string> metrics;     // goal metrics, primary first
   std::vector<std::string> guardrails;  // guardrail metrics
+  // Sticky bucketing: once a unit is assigned, its stored assignment wins
+  // over later weight changes; raising bucket_version re-randomises.
+  bool sticky = false;
+  int64_t bucket_version = 0;  // >= 0
+  // Bandit allocation (experiments backing a personalization rule):
+  // Thompson sampling on a binomial metric per persona segment.
+  struct Bandit {
+    std::string metric;             // a binomial metric of the experiment
+    double interval_minutes = 60;   // re-weighting period, > 0
+    double min_share = 0.05;        // per variant, in [0, 1 / variants]
+  };
+  std::optional<Bandit> bandit;  // set: weights are learned (and sticky)
 };
 
 // A persona: a named condition over visitor attributes.
@@ -149,6 +161,33 @@ struct HoldoutDef {
   double share = 0;  // [0, 0.5]
 };
 
+// One rule of a personalization slot.
+struct SlotRuleDef {
+  std::string key;                    // unique within the slot
+  std::vector<std::string> segments;  // persona segments; any one matches
+  Value condition;                    // null or {} = everyone
+  Value content;  // JSON served when the rule matches (may be null with an
+                  // experiment: then only assigned units match)
+  int64_t priority = 0;  // unique within the slot; lower is tried first
+  absl::Time start = absl::InfinitePast();  // schedule window [start, end)
+  absl::Time end = absl::InfiniteFuture();
+  // Optional: an experiment whose variant payloads are the content; a
+  // variant without a payload (the control) gets the slot default.
+  std::string experiment;
+};
+
+// A personalization slot, e.g. "home.hero".
+struct SlotDef {
+  std::string key;
+  std::string name;
+  std::string description;
+  Value default_content;  // served when no rule matches
+  std::vector<SlotRuleDef> rules;
+};
+
+// Largest serialized JSON content of a slot, rule or rule's variant payload.
+inline constexpr size_t kMaxContentBytes = 64 * 1024;
+
 struct Definitions {
   std::vector<ExperimentDef> experiments;
   std::vector<SegmentDef> segments;
@@ -156,10 +195,11 @@ struct Definitions {
   std::vector<MetricDef> metrics;
   std::vector<LayerDef> layers;
   std::vector<HoldoutDef> holdouts;  // at most one
+  std::vector<SlotDef> slots;
 };
 
 // One broken rule. `kind` is "experiment", "segment", "group", "metric",
-// "layer" or "holdout"; `key` the document's key (may be empty when the key
+// "layer", "holdout" or "slot"; `key` the document's key (may be empty when the key
 // itself is missing); `field` a path inside the document such as
 // "variants[1].weight" (empty for the whole document).
 struct DefinitionError {
