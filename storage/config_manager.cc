@@ -22,8 +22,10 @@ using engine::Definitions;
 using engine::ExperimentDef;
 using engine::ExperimentStatus;
 
-constexpr Kind kAllKinds[] = {Kind::kGroup, Kind::kSegment, Kind::kMetric,
-                              Kind::kLayer, Kind::kHoldout, Kind::kExperiment};
+constexpr Kind kAllKinds[] = {Kind::kGroup,   Kind::kSegment,
+                              Kind::kMetric,  Kind::kLayer,
+                              Kind::kHoldout, Kind::kExperiment,
+                              Kind::kSlot};
 
 // Storage keeps microseconds; round here so memory and disk agree.
 absl::Time StoredTime(absl::Time t) {
@@ -61,6 +63,10 @@ template <>
 std::vector<engine::HoldoutDef>& Vec(Definitions& d) {
   return d.holdouts;
 }
+template <>
+std::vector<engine::SlotDef>& Vec(Definitions& d) {
+  return d.slots;
+}
 
 // Calls fn(std::vector<T>&) for the vector of `kind`.
 template <typename Fn>
@@ -76,6 +82,8 @@ auto WithVector(Definitions& d, Kind kind, Fn&& fn) {
       return fn(d.metrics);
     case Kind::kLayer:
       return fn(d.layers);
+    case Kind::kSlot:
+      return fn(d.slots);
     case Kind::kHoldout:
       break;
   }
@@ -137,6 +145,8 @@ engine::Value ToValue(const AnyDefinition& def) {
           return engine::MetricToValue(d);
         } else if constexpr (std::is_same_v<T, engine::LayerDef>) {
           return engine::LayerToValue(d);
+        } else if constexpr (std::is_same_v<T, engine::SlotDef>) {
+          return engine::SlotToValue(d);
         } else {
           return engine::HoldoutToValue(d);
         }
@@ -172,6 +182,10 @@ absl::StatusOr<AnyDefinition> FromJsonText(Kind kind, absl::string_view json) {
     }
     case Kind::kHoldout: {
       ASSIGN_OR_RETURN(auto d, engine::HoldoutFromJson(json));
+      return AnyDefinition(std::move(d));
+    }
+    case Kind::kSlot: {
+      ASSIGN_OR_RETURN(auto d, engine::SlotFromJson(json));
       return AnyDefinition(std::move(d));
     }
   }
@@ -237,6 +251,8 @@ absl::string_view KindName(Kind kind) {
       return "layer";
     case Kind::kHoldout:
       return "holdout";
+    case Kind::kSlot:
+      return "slot";
   }
   return "experiment";
 }
@@ -244,7 +260,8 @@ absl::string_view KindName(Kind kind) {
 Kind KindOf(const AnyDefinition& def) {
   static constexpr Kind kByIndex[] = {Kind::kExperiment, Kind::kSegment,
                                       Kind::kGroup,      Kind::kMetric,
-                                      Kind::kLayer,      Kind::kHoldout};
+                                      Kind::kLayer,      Kind::kHoldout,
+                                      Kind::kSlot};
   return kByIndex[def.index()];
 }
 

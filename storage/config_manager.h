@@ -39,15 +39,24 @@
 namespace cxlab::storage {
 
 // The kinds of definitions.
-enum class Kind { kExperiment, kSegment, kGroup, kMetric, kLayer, kHoldout };
+enum class Kind {
+  kExperiment,
+  kSegment,
+  kGroup,
+  kMetric,
+  kLayer,
+  kHoldout,
+  kSlot,
+};
 
-// "experiment", "segment", "group", "metric", "layer", "holdout".
+// "experiment", "segment", "group", "metric", "layer", "holdout", "slot".
 absl::string_view KindName(Kind kind);
 
 // Any one definition.
 using AnyDefinition =
     std::variant<engine::ExperimentDef, engine::SegmentDef, engine::GroupDef,
-                 engine::MetricDef, engine::LayerDef, engine::HoldoutDef>;
+                 engine::MetricDef, engine::LayerDef, engine::HoldoutDef,
+                 engine::SlotDef>;
 
 Kind KindOf(const AnyDefinition& def);
 const std::string& KeyOf(const AnyDefinition& def);

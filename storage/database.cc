@@ -53,10 +53,13 @@ absl::Status AssignHandles(DbHandles& handles) {
     if (name == keys::kDedupColumnFamily) handles.dedup = handle;
     if (name == keys::kUnitMetricsColumnFamily) handles.unit_metrics = handle;
     if (name == keys::kAggregatesColumnFamily) handles.aggregates = handle;
+    if (name == keys::kAssignmentsColumnFamily) handles.assignments = handle;
+    if (name == keys::kBanditsColumnFamily) handles.bandits = handle;
   }
   for (rocksdb::ColumnFamilyHandle* handle :
        {handles.config, handles.audit, handles.exposures, handles.events,
-        handles.dedup, handles.unit_metrics, handles.aggregates}) {
+        handles.dedup, handles.unit_metrics, handles.aggregates,
+        handles.assignments, handles.bandits}) {
     if (handle == nullptr) {
       return absl::InternalError("a cxlab column family failed to open");
     }
@@ -78,7 +81,8 @@ absl::Status CloseHandles(DbHandles& handles) {
   }
   handles.all.clear();
   handles.config = handles.audit = handles.exposures = handles.events =
-      handles.dedup = handles.unit_metrics = handles.aggregates = nullptr;
+      handles.dedup = handles.unit_metrics = handles.aggregates =
+          handles.assignments = handles.bandits = nullptr;
   first_error.Update(FromRocksDbStatus(handles.db->Close(), "close"));
   handles.db.reset();
   return first_error;

@@ -14,6 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -323,6 +324,25 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
                                       EncodeExposureValue(entry.value)),
                             "batch"));
     }
+    // Sticky assignments: the first stored one wins.
+    absl::flat_hash_set<std::string> sticky_seen;
+    for (const ExposureRecord& record : records) {
+      if (record.bucket_version < 0 || record.sticky_id.empty()) continue;
+      std::string key = keys::StickyKey(record.experiment_key,
+                                        record.bucket_version, record.sticky_id);
+      if (!sticky_seen.insert(key).second) continue;
+      std::string ignored;
+      const rocksdb::Status got =
+          handles.db->Get(read_options, handles.assignments, key, &ignored);
+      if (got.ok()) continue;
+      if (!got.IsNotFound()) {
+        return FromRocksDbStatus(got, "read sticky assignment");
+      }
+      std::string value;
+      PutVarint64(&value, static_cast<uint64_t>(record.variant_index));
+      RETURN_IF_ERROR(FromRocksDbStatus(
+          batch.Put(handles.assignments, key, value), "batch"));
+    }
     std::vector<NewExposure> fresh;
     fresh.reserve(first_records.size());
     for (size_t i : first_records) {
@@ -373,6 +393,29 @@ absl::StatusOr<std::vector<Exposure>> ExposureStore::ForUnit(
     return FromRocksDbStatus(it->status(), "list unit exposures");
   }));
   return exposures;
+}
+
+absl::StatusOr<int> ExposureStore::StickyVariant(
+    absl::string_view experiment_key, int64_t bucket_version,
+    absl::string_view id) const {
+  int variant = -1;
+  RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles) {
+    std::string value;
+    const rocksdb::Status s = handles.db->Get(
+        rocksdb::ReadOptions(), handles.assignments,
+        keys::StickyKey(experiment_key, bucket_version, id), &value);
+    if (s.IsNotFound()) return absl::OkStatus();
+    RETURN_IF_ERROR(FromRocksDbStatus(s, "read sticky assignment"));
+    absl::string_view in = value;
+    uint64_t index = 0;
+    if (!GetVarint64(&in, &index) || !in.empty() ||
+        index > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+      return absl::DataLossError("assignments: undecodable sticky record");
+    }
+    variant = static_cast<int>(index);
+    return absl::OkStatus();
+  }));
+  return variant;
 }
 
 absl::StatusOr<std::optional<Exposure>> ExposureStore::Get(

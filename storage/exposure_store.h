@@ -72,6 +72,12 @@ struct ExposureRecord {
   // a first exposure; ignored for a repeat or a mismatch). Each non-empty
   // without NUL.
   std::vector<std::string> segments;
+  // Sticky bucketing: when bucket_version >= 0, the assignment is also
+  // stored as (experiment_key, bucket_version, sticky_id) -> variant_index
+  // unless one is stored already (the first wins). sticky_id is the id the
+  // experiment hashed; non-empty without further rules.
+  int64_t bucket_version = -1;
+  std::string sticky_id;
 };
 
 // A unit's stored exposure to one experiment.
@@ -195,6 +201,13 @@ class ExposureStore {
       const std::function<bool(const std::string& unit_type,
                                const std::string& unit_id,
                                const Exposure& exposure)>& fn) const;
+
+  // The sticky assignment of `id` in `experiment_key` at `bucket_version`:
+  // its variant index, or -1 when none is stored. Errors: FAILED_PRECONDITION
+  // when the database is closed; DATA_LOSS for an undecodable record.
+  absl::StatusOr<int> StickyVariant(absl::string_view experiment_key,
+                                    int64_t bucket_version,
+                                    absl::string_view id) const;
 
   // Exposure totals of `experiment_key`, from one consistent snapshot (a
   // full scan, as ForEachExposure). Errors as ForEachExposure.

@@ -20,7 +20,7 @@ const std::vector<absl::string_view>& ColumnFamilies() {
   static const auto* const kNames = new std::vector<absl::string_view>{
       kConfigColumnFamily,     kAuditColumnFamily, kExposuresColumnFamily,
       kEventsColumnFamily,     kDedupColumnFamily, kUnitMetricsColumnFamily,
-      kAggregatesColumnFamily,
+      kAggregatesColumnFamily, kAssignmentsColumnFamily, kBanditsColumnFamily,
   };
   return *kNames;
 }
@@ -192,6 +192,15 @@ bool ParseEventKey(absl::string_view raw, absl::string_view* unit_type,
 
 std::string DedupKey(absl::string_view event_id) {
   return std::string(event_id);
+}
+
+std::string StickyKey(absl::string_view experiment_key, int64_t bucket_version,
+                      absl::string_view id) {
+  std::string key(experiment_key);
+  key.push_back('\0');
+  PutFixed64BigEndian(&key, static_cast<uint64_t>(bucket_version));
+  key.append(id.data(), id.size());
+  return key;
 }
 
 std::string UnitStatesKey(absl::string_view unit_type,

@@ -28,6 +28,11 @@
 //   events        Raw event log keyed by unit and time.
 //   dedup         event_id -> seen.
 //   unit_metrics  Every per-metric state of one unit (storage/unit_states.h).
+//   assignments   Sticky assignments: "<experiment>\0<fixed64 big-endian
+//                 bucket_version><hashed id>" -> varint64 variant index.
+//                 The first stored assignment wins.
+//   bandits       Learned bandit weights: "<experiment>" -> bandit state
+//                 (storage/bandit_store.h).
 //   aggregates    Per (experiment, variant, metric[, day])
 //                            sufficient statistics (merge operator).
 //
@@ -72,6 +77,8 @@ inline constexpr absl::string_view kEventsColumnFamily = "events";
 inline constexpr absl::string_view kDedupColumnFamily = "dedup";
 inline constexpr absl::string_view kUnitMetricsColumnFamily = "unit_metrics";
 inline constexpr absl::string_view kAggregatesColumnFamily = "aggregates";
+inline constexpr absl::string_view kAssignmentsColumnFamily = "assignments";
+inline constexpr absl::string_view kBanditsColumnFamily = "bandits";
 
 // The cxlab column families above, in declaration order (without RocksDB's
 // "default"). A Database opens (and if need be creates) exactly these.
@@ -186,6 +193,11 @@ bool ParseEventKey(absl::string_view raw, absl::string_view* unit_type,
 
 // Returns the `dedup` key of an event id (the id itself).
 std::string DedupKey(absl::string_view event_id);
+
+// Returns the `assignments` key of a sticky assignment. Precondition
+// (unchecked): experiment_key non-empty without NUL; bucket_version >= 0.
+std::string StickyKey(absl::string_view experiment_key, int64_t bucket_version,
+                      absl::string_view id);
 
 // Returns the `unit_metrics` key of a unit, "<unit_type>\0<unit_id>\0".
 // Precondition (unchecked; callers validate): neither part is empty or

@@ -163,6 +163,12 @@ absl::StatusOr<ExperimentStats> Tracker::Stats(
   return out;
 }
 
+absl::StatusOr<int> Tracker::StickyVariant(absl::string_view experiment_key,
+                                           int64_t bucket_version,
+                                           absl::string_view id) const {
+  return exposures_->StickyVariant(experiment_key, bucket_version, id);
+}
+
 absl::StatusOr<std::vector<CellStats>> Tracker::Cells(
     absl::string_view experiment_key) {
   if (config_.snapshot()->FindExperiment(experiment_key) == nullptr) {

@@ -79,6 +79,12 @@ class Tracker {
   absl::StatusOr<ExperimentStats> Stats(absl::string_view experiment_key,
                                         absl::string_view segment = {});
 
+  // The sticky assignment of `id` in `experiment_key` at `bucket_version`
+  // (ExposureStore::StickyVariant): a variant index, or -1.
+  absl::StatusOr<int> StickyVariant(absl::string_view experiment_key,
+                                    int64_t bucket_version,
+                                    absl::string_view id) const;
+
   // Every stored cell of `experiment_key`: all days, all units and each
   // persona segment, metrics and "$units" (see EventPipeline::ReadAggregates).
   // Reads aggregates only. Errors: NOT_FOUND for an unknown experiment.

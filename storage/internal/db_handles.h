@@ -28,6 +28,8 @@ struct DbHandles {
   rocksdb::ColumnFamilyHandle* dedup = nullptr;
   rocksdb::ColumnFamilyHandle* unit_metrics = nullptr;
   rocksdb::ColumnFamilyHandle* aggregates = nullptr;
+  rocksdb::ColumnFamilyHandle* assignments = nullptr;
+  rocksdb::ColumnFamilyHandle* bandits = nullptr;
 
   // Every handle opened (including "default" and families unknown to this
   // version), for flushing and destruction.

@@ -200,8 +200,9 @@ TEST(ConfigStore, AllColumnFamiliesExistAfterOpen) {
       store->database().ColumnFamilyNamesForTest();
   ASSERT_THAT(names, IsOk());
   EXPECT_THAT(*names,
-              ElementsAre("aggregates", "audit", "config", "dedup", "default",
-                          "events", "exposures", "unit_metrics"));
+              ElementsAre("aggregates", "assignments", "audit", "bandits",
+                          "config", "dedup", "default", "events", "exposures",
+                          "unit_metrics"));
 }
 
 TEST(ConfigStore, CreateUpdateDeleteLifecycle) {

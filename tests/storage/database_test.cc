@@ -36,8 +36,9 @@ TEST(Database, OpenCreatesNestedDirectoryWithAllColumnFamilies) {
       (*db)->ColumnFamilyNamesForTest();
   ASSERT_THAT(names, IsOk());
   EXPECT_THAT(*names,
-              ElementsAre("aggregates", "audit", "config", "dedup", "default",
-                          "events", "exposures", "unit_metrics"));
+              ElementsAre("aggregates", "assignments", "audit", "bandits",
+                          "config", "dedup", "default", "events", "exposures",
+                          "unit_metrics"));
   EXPECT_THAT((*db)->Close(), IsOk());
 }
 

@@ -194,6 +194,28 @@ TEST_F(ExposureStoreTest, SegmentsOfTheFirstExposureAreKept) {
               IsOkAndHolds(Optional(Field(&Exposure::segments, IsEmpty()))));
 }
 
+TEST_F(ExposureStoreTest, StickyAssignmentsFirstWinsPerBucketVersion) {
+  EXPECT_THAT(store_->StickyVariant("exp", 0, "hash-u1"), IsOkAndHolds(-1));
+  ExposureRecord first = Rec("u1", "exp", 2, T(1));
+  first.bucket_version = 0;
+  first.sticky_id = "hash-u1";
+  ASSERT_THAT(Record({first}), IsOk());
+  EXPECT_THAT(store_->StickyVariant("exp", 0, "hash-u1"), IsOkAndHolds(2));
+  // A later assignment to another variant does not replace it.
+  ExposureRecord later = first;
+  later.variant_index = 0;
+  ASSERT_THAT(Record({later}), IsOk());
+  EXPECT_THAT(store_->StickyVariant("exp", 0, "hash-u1"), IsOkAndHolds(2));
+  // Another bucket version is a separate assignment.
+  later.bucket_version = 1;
+  ASSERT_THAT(Record({later}), IsOk());
+  EXPECT_THAT(store_->StickyVariant("exp", 1, "hash-u1"), IsOkAndHolds(0));
+  EXPECT_THAT(store_->StickyVariant("exp", 0, "hash-u1"), IsOkAndHolds(2));
+  // Records without a bucket version store nothing sticky.
+  ASSERT_THAT(Record({Rec("u2", "exp", 1, T(1))}), IsOk());
+  EXPECT_THAT(store_->StickyVariant("exp", 0, "u2"), IsOkAndHolds(-1));
+}
+
 TEST_F(ExposureStoreTest, TimeIsStoredToTheMicrosecond) {
   EXPECT_THAT(Record({Rec("u1", "exp", 0, T(1, 5) + absl::Nanoseconds(999))}),
               IsOk());

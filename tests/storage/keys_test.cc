@@ -18,7 +18,8 @@ using ::testing::ElementsAre;
 TEST(Keys, ColumnFamilies) {
   EXPECT_THAT(ColumnFamilies(),
               ElementsAre("config", "audit", "exposures", "events", "dedup",
-                          "unit_metrics", "aggregates"));
+                          "unit_metrics", "aggregates", "assignments",
+                          "bandits"));
 }
 
 TEST(Keys, ObjectKeyLayout) {

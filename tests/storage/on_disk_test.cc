@@ -144,7 +144,8 @@ TEST(OnDisk, LayoutMatchesKeysH) {
               ::testing::ElementsAre(std::make_pair(
                   std::string("\0\0\0\0\0\0\0\x01", 8), change_record)));
   for (absl::string_view reserved :
-       {"exposures", "events", "dedup", "unit_metrics", "aggregates"}) {
+       {"exposures", "events", "dedup", "unit_metrics", "aggregates",
+        "assignments", "bandits"}) {
     EXPECT_TRUE(raw.Scan(reserved).empty()) << reserved;
   }
 }
