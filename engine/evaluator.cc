@@ -48,11 +48,21 @@ absl::string_view Assignment::variant_key() const {
 }
 
 UnitEvaluator::UnitEvaluator(const ConfigSnapshot& snapshot, const Unit& unit,
-                             absl::Time now)
+                             absl::Time now,
+                             const AssignmentOverrides* overrides)
     : snapshot_(snapshot),
       unit_(unit),
       now_(now),
+      overrides_(overrides),
       segment_match_(snapshot.segments().size(), -1) {}
+
+absl::string_view UnitEvaluator::BanditContext() {
+  const auto segments = snapshot_.segments();
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (MatchesSegment(static_cast<int>(i))) return segments[i].def->key;
+  }
+  return {};
+}
 
 bool UnitEvaluator::MatchesSegment(int index) {
   int8_t& memo = segment_match_[index];
@@ -185,9 +195,37 @@ Assignment UnitEvaluator::Evaluate(const CompiledExperiment& e) {
     return a;
   }
 
-  // 8. The bucket range.
+  // 8. Sticky and bandit experiments: a stored assignment wins over the
+  // current weights and coverage.
+  const bool stored_kind = def.sticky || def.bandit.has_value();
+  if (stored_kind) {
+    if (!id.empty() && id.data() == scratch.data()) {
+      built_ids_.push_back(std::move(scratch));
+      id = built_ids_.back();
+    }
+    a.hashed_id = id;
+    if (overrides_ != nullptr) {
+      const int stored = overrides_->StoredVariant(e, id);
+      if (stored >= 0 && stored < static_cast<int>(def.variants.size())) {
+        a.variant = stored;
+        a.reason = Reason::kAssigned;
+        a.from_store = true;
+        return a;
+      }
+    }
+  }
+
+  // 9. The bucket range (a bandit's learned ranges for the unit's persona).
+  const std::vector<BucketRange>* ranges = &e.ranges;
+  if (def.bandit.has_value() && overrides_ != nullptr) {
+    const std::vector<BucketRange>* learned =
+        overrides_->BanditRanges(e, BanditContext());
+    if (learned != nullptr && learned->size() == e.ranges.size()) {
+      ranges = learned;
+    }
+  }
   a.position = HashPosition(e.seed, id);
-  a.variant = ChooseVariant(a.position, e.ranges);
+  a.variant = ChooseVariant(a.position, *ranges);
   a.reason = a.variant >= 0 ? Reason::kAssigned : Reason::kNotInCoverage;
   return a;
 }

@@ -4,7 +4,9 @@
 //
 // Order (DESIGN §3): not running -> forced variant (QA override by unit id)
 // -> schedule window -> unit id present -> holdout / layer -> targeting
-// (segments AND condition) -> launched winner -> bucket range.
+// (segments AND condition) -> launched winner -> stored sticky assignment
+// (sticky and bandit experiments) -> bucket range (a bandit's learned
+// ranges for the unit's persona context).
 //
 //   Unit unit;
 //   unit.ids = {{"user", "visitor-42"}};
@@ -20,6 +22,7 @@
 #ifndef CXLAB_ENGINE_EVALUATOR_H_
 #define CXLAB_ENGINE_EVALUATOR_H_
 
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +70,12 @@ struct Assignment {
   Reason reason = Reason::kNotRunning;
   bool used_fallback = false;  // hashed on the fallback attribute
   double position = -1;        // the unit's hash position, -1 if not hashed
+  // Sticky and bandit experiments: the variant came from the stored
+  // assignment (true), or was hashed now and should be stored (false).
+  bool from_store = false;
+  // The id hashed (for the sticky store); valid while the evaluator and the
+  // unit live. Empty when nothing was hashed.
+  absl::string_view hashed_id;
 
   // True when the unit sees a variant (assigned, forced or launched).
   bool in_experiment() const { return variant >= 0; }
@@ -74,11 +83,35 @@ struct Assignment {
   absl::string_view variant_key() const;
 };
 
+// What the evaluator consults besides the snapshot for sticky and bandit
+// experiments: the server's stored assignments and learned weights. The
+// engine stays pure; the server implements this over its stores.
+// Implementations must be safe to call from the evaluating thread.
+class AssignmentOverrides {
+ public:
+  virtual ~AssignmentOverrides() = default;
+  // The variant index stored for `id` (the id the experiment hashes) at the
+  // experiment's bucket_version, or -1 when none is stored.
+  virtual int StoredVariant(const CompiledExperiment& experiment,
+                            absl::string_view id) const = 0;
+  // Learned bucket ranges of a bandit experiment for a persona `context`
+  // (a segment key, or "" for units matching no persona), or null for the
+  // configured ranges. The pointer stays valid while the overrides live.
+  virtual const std::vector<BucketRange>* BanditRanges(
+      const CompiledExperiment& experiment, absl::string_view context) const = 0;
+};
+
 class UnitEvaluator {
  public:
-  // Borrows `snapshot` and `unit`; both must outlive this object.
+  // Borrows `snapshot`, `unit` and `overrides` (may be null: no stored
+  // assignments, configured weights); all must outlive this object.
   UnitEvaluator(const ConfigSnapshot& snapshot, const Unit& unit,
-                absl::Time now);
+                absl::Time now,
+                const AssignmentOverrides* overrides = nullptr);
+
+  // The bandit context of the unit: the key of the first snapshot segment
+  // (persona) it matches, or "" when none.
+  absl::string_view BanditContext();
 
   // Evaluates one experiment of the snapshot.
   Assignment Evaluate(const CompiledExperiment& experiment);
@@ -94,6 +127,11 @@ class UnitEvaluator {
   // personas), in snapshot order, to `out`.
   void MatchingSegments(std::vector<std::string>& out);
 
+  // The snapshot, unit and time this evaluator was built with.
+  const ConfigSnapshot& snapshot() const { return snapshot_; }
+  const Unit& unit() const { return unit_; }
+  absl::Time now() const { return now_; }
+
  private:
   // The string hashed for `e`, or empty; sets *fallback when the fallback
   // attribute was used. May write into `scratch`.
@@ -104,6 +142,10 @@ class UnitEvaluator {
   const ConfigSnapshot& snapshot_;
   const Unit& unit_;
   const absl::Time now_;
+  const AssignmentOverrides* const overrides_;
+  // Hashed ids that had to be built (attribute values), kept for
+  // Assignment::hashed_id; a deque never moves its elements.
+  std::deque<std::string> built_ids_;
   // Segment matches: -1 unknown, 0 no, 1 yes.
   absl::InlinedVector<int8_t, 32> segment_match_;
 };

@@ -422,5 +422,131 @@ TEST(Snapshot, FindsAndIndexesEverything) {
   EXPECT_DOUBLE_EQ(snap->FindExperiment("b")->ranges[1].start, 0.1);
 }
 
+// ---- Sticky bucketing and bandit ranges (AssignmentOverrides) -------------
+
+namespace sticky {
+
+// Serves stored variants from a map and learned ranges per context.
+class FakeOverrides : public AssignmentOverrides {
+ public:
+  int StoredVariant(const CompiledExperiment& e,
+                    absl::string_view id) const override {
+    ++lookups;
+    auto it = stored.find(std::string(id));
+    return it == stored.end() ? -1 : it->second;
+  }
+  const std::vector<BucketRange>* BanditRanges(
+      const CompiledExperiment& e, absl::string_view context) const override {
+    last_context = std::string(context);
+    auto it = ranges.find(std::string(context));
+    return it == ranges.end() ? nullptr : &it->second;
+  }
+  std::map<std::string, int> stored;
+  std::map<std::string, std::vector<BucketRange>> ranges;
+  mutable int lookups = 0;
+  mutable std::string last_context;
+};
+
+TEST(EvaluatorSticky, StoredAssignmentWinsOverWeightsAndCoverage) {
+  Definitions defs;
+  ExperimentDef e = Experiment("exp", {1.0, 0.0});  // everyone to control
+  e.sticky = true;
+  e.coverage = 0;  // and nobody covered any more
+  defs.experiments.push_back(e);
+  auto snap = Build(defs);
+  FakeOverrides overrides;
+  overrides.stored["u1"] = 1;
+  Unit u1 = UserUnit("u1");
+  UnitEvaluator eval(*snap, u1, kNow, &overrides);
+  Assignment a = eval.Evaluate(*snap->FindExperiment("exp"));
+  EXPECT_EQ(a.variant, 1);
+  EXPECT_EQ(a.reason, Reason::kAssigned);
+  EXPECT_TRUE(a.from_store);
+  // Without a stored assignment the unit is hashed (and here not covered).
+  Unit u2 = UserUnit("u2");
+  UnitEvaluator eval2(*snap, u2, kNow, &overrides);
+  a = eval2.Evaluate(*snap->FindExperiment("exp"));
+  EXPECT_EQ(a.reason, Reason::kNotInCoverage);
+  EXPECT_FALSE(a.from_store);
+  EXPECT_EQ(a.hashed_id, "u2");
+}
+
+TEST(EvaluatorSticky, TargetingStillAppliesAndNonStickyIgnoresTheStore) {
+  Definitions defs;
+  ExperimentDef sticky = Experiment("sticky");
+  sticky.sticky = true;
+  sticky.condition = Json(R"({"country": "US"})");
+  defs.experiments.push_back(sticky);
+  defs.experiments.push_back(Experiment("plain", {1.0, 0.0}));
+  auto snap = Build(defs);
+  FakeOverrides overrides;
+  overrides.stored["u1"] = 1;
+  Unit u1 = UserUnit("u1", Json(R"({"country": "FR"})"));
+  UnitEvaluator eval(*snap, u1, kNow, &overrides);
+  EXPECT_EQ(eval.Evaluate(*snap->FindExperiment("sticky")).reason,
+            Reason::kNotTargeted);
+  Assignment plain = eval.Evaluate(*snap->FindExperiment("plain"));
+  EXPECT_EQ(plain.variant, 0);
+  EXPECT_FALSE(plain.from_store);
+  EXPECT_EQ(overrides.lookups, 0);
+}
+
+TEST(EvaluatorSticky, BucketVersionReRandomises) {
+  Definitions v0, v1;
+  ExperimentDef e = Experiment("exp");
+  v0.experiments.push_back(e);
+  e.bucket_version = 1;
+  v1.experiments.push_back(e);
+  auto snap0 = Build(v0);
+  auto snap1 = Build(v1);
+  int moved = 0;
+  for (int i = 0; i < 1000; ++i) {
+    Unit u = UserUnit("unit-" + std::to_string(i));
+    const Assignment a = Eval(*snap0, "exp", u);
+    const Assignment b = Eval(*snap1, "exp", u);
+    EXPECT_NE(a.position, b.position);
+    moved += a.variant != b.variant;
+  }
+  // About half the units change variant under a fresh randomisation.
+  EXPECT_GT(moved, 400);
+  EXPECT_LT(moved, 600);
+}
+
+TEST(EvaluatorSticky, BanditUsesTheLearnedRangesOfTheUnitsPersona) {
+  Definitions defs;
+  SegmentDef runners;
+  runners.key = "runners";
+  runners.condition = Json(R"({"runner": true})");
+  defs.segments.push_back(runners);
+  MetricDef conversion;
+  conversion.key = "conversion";
+  conversion.event = "purchase";
+  defs.metrics.push_back(conversion);
+  ExperimentDef e = Experiment("bandit", {0.34, 0.33, 0.33});
+  e.bandit = ExperimentDef::Bandit{"conversion", 1, 0.0};
+  defs.experiments.push_back(e);
+  auto snap = Build(defs);
+  FakeOverrides overrides;
+  overrides.ranges["runners"] = {{0, 0}, {0, 0}, {0, 1}};  // all to variant 2
+  overrides.ranges[""] = {{0, 0}, {0, 1}, {1, 1}};         // all to variant 1
+  Unit runner = UserUnit("r1", Json(R"({"runner": true})"));
+  UnitEvaluator eval(*snap, runner, kNow, &overrides);
+  Assignment a = eval.Evaluate(*snap->FindExperiment("bandit"));
+  EXPECT_EQ(a.variant, 2);
+  EXPECT_EQ(overrides.last_context, "runners");
+  Unit other = UserUnit("o1");
+  UnitEvaluator eval2(*snap, other, kNow, &overrides);
+  EXPECT_EQ(eval2.Evaluate(*snap->FindExperiment("bandit")).variant, 1);
+  EXPECT_EQ(overrides.last_context, "");
+  // A bandit is sticky: a stored assignment wins over the learned ranges.
+  overrides.stored["r1"] = 0;
+  UnitEvaluator eval3(*snap, runner, kNow, &overrides);
+  Assignment stored = eval3.Evaluate(*snap->FindExperiment("bandit"));
+  EXPECT_EQ(stored.variant, 0);
+  EXPECT_TRUE(stored.from_store);
+}
+
+}  // namespace sticky
+
 }  // namespace
 }  // namespace cxlab::engine
