@@ -205,6 +205,11 @@ std::string StickyKey(absl::string_view experiment_key, int64_t bucket_version,
 std::string UnitStatesKey(absl::string_view unit_type,
                           absl::string_view unit_id);
 
+// The segment recorded for a unit that matched no persona at exposure, so
+// "visitors without a persona" have cells of their own (segment keys start
+// with a letter or digit, so it cannot clash).
+inline constexpr absl::string_view kNoPersonaSegment = "$none";
+
 // The metric key of the cells counting exposed units.
 inline constexpr absl::string_view kUnitsMetric = "$units";
 

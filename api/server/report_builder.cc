@@ -642,17 +642,44 @@ absl::StatusOr<v1::Report> BuildReport(const engine::ConfigSnapshot& snapshot,
   ASSIGN_OR_RETURN(stats::ExperimentAnalysis analysis,
                    Analyze(scope, metrics, experiment, options,
                            report.mutable_srm(), report.mutable_metrics()));
+  if (experiment.bandit.has_value()) {
+    // A bandit moves traffic between variants on purpose: the configured
+    // weights are not the split, so there is no sample ratio to check.
+    v1::Warning* w = report.add_warnings();
+    w->set_code("bandit_weights_changed");
+    w->set_message(
+        "a bandit allocates this experiment: its weights changed over time, "
+        "so the split is not fixed (no sample-ratio check) and each "
+        "variant's value mixes periods with different traffic shares");
+    report.mutable_srm()->set_mismatch(false);
+    v1::Warning* srm = report.mutable_srm()->add_warnings();
+    srm->set_code("bandit_weights_changed");
+    srm->set_message("not applicable: a bandit changes the weights");
+  }
   PowerToProto(metrics, analysis, experiment, scope, options, days_running,
                report.mutable_power());
   report.set_verdict(VerdictText(report));
 
   if (options.by_segment) {
+    std::vector<std::pair<std::string, std::string>> segments;
     for (const engine::CompiledSegment& segment : snapshot.segments()) {
-      const Scope s = ScopeOf(cells, variants, segment.def->key, options);
+      segments.emplace_back(segment.def->key, segment.def->name.empty()
+                                                  ? segment.def->key
+                                                  : segment.def->name);
+    }
+    // Visitors that matched no persona, when any were recorded.
+    for (const storage::CellStats& cell : cells) {
+      if (cell.segment == storage::keys::kNoPersonaSegment) {
+        segments.emplace_back(std::string(storage::keys::kNoPersonaSegment),
+                              "No persona");
+        break;
+      }
+    }
+    for (const auto& [key, name] : segments) {
+      const Scope s = ScopeOf(cells, variants, key, options);
       v1::SegmentReport* out = report.add_by_segment();
-      out->set_segment(segment.def->key);
-      out->set_name(segment.def->name.empty() ? segment.def->key
-                                              : segment.def->name);
+      out->set_segment(key);
+      out->set_name(name);
       for (int64_t n : s.units) out->add_units(n);
       RETURN_IF_ERROR(Analyze(s, metrics, experiment, options,
                               out->mutable_srm(), out->mutable_metrics())
