@@ -11,6 +11,8 @@ BUILD_TYPE := Release
 JOBS       := 2
 CXLAB      := $(BUILD_DIR)/bin/cxlab
 BENCHMARK  := $(BUILD_DIR)/tests/bench/engine_benchmark
+STATS_BENCHMARK  := $(BUILD_DIR)/tests/bench/stats_benchmark
+REPORT_BENCHMARK := $(BUILD_DIR)/tests/bench/report_benchmark
 FORMAT_DIRS := engine clients tests
 
 # CI=true (any value but empty, 0 or false) builds with -Werror.
@@ -29,7 +31,9 @@ help:
 	@echo "  make test    build, then run every test with ctest"
 	@echo "  make demo    build, validate experiments/, evaluate one visitor, then start"
 	@echo "               cxlabd, apply experiments/ and assign 100,000 visitors over gRPC"
-	@echo "  make bench   build, then run the engine benchmarks"
+	@echo "  make bench   build, then run the engine, stats and report benchmarks and the"
+	@echo "               gRPC load benchmarks; the report benchmark first ingests 10^7 events"
+	@echo "               (minutes; REPORT_BENCH_EVENTS=N ingests N instead)"
 	@echo "  make format  clang-format -i every *.h and *.cc under $(FORMAT_DIRS)"
 	@echo "  make clean   remove $(BUILD_DIR)/"
 	@echo "Set CI=true to build with -DCXLAB_WERROR=ON."
@@ -62,12 +66,19 @@ demo: build
 	@echo
 	scripts/demo-server.sh $(BUILD_DIR)
 
-# Engine micro-benchmarks, then the gRPC load benchmark (starts cxlabd on a
-# temporary data dir, applies experiments/, runs `cxlab bench assign` for
-# Assign and AssignBatch, stops the daemon).
+# Engine and engine/stats micro-benchmarks; GetReport/GetTimeSeries in
+# process at 10^4, 10^5, 10^6 and 10^7 events (ingested into a temporary data
+# dir as it goes, minutes; REPORT_BENCH_EVENTS=N sets the largest); then the
+# gRPC load benchmark (starts cxlabd on a temporary data dir, applies
+# experiments/, runs `cxlab bench assign` for Assign and AssignBatch, stops
+# the daemon) and the GetContent one (20 slots x 10 rules, `cxlab bench
+# content`).
 bench: build
 	$(BENCHMARK) --benchmark_min_time=0.5
+	$(STATS_BENCHMARK) --benchmark_min_time=0.5
+	$(REPORT_BENCHMARK) --benchmark_min_time=0.5
 	tests/bench/assign_load.sh $(BUILD_DIR)
+	tests/bench/content_load.sh $(BUILD_DIR)
 
 format:
 	@command -v clang-format >/dev/null 2>&1 || \

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,9 +46,14 @@ constexpr absl::string_view kExperimentFields[] = {
     "winner",
     "metrics",
     "guardrails",
+    "sticky",
+    "bucket_version",
+    "bandit",
 };
 constexpr absl::string_view kVariantFields[] = {"key", "name", "weight",
                                                 "payload"};
+constexpr absl::string_view kBanditFields[] = {"metric", "interval_minutes",
+                                               "min_share"};
 constexpr absl::string_view kScheduleFields[] = {"start", "end"};
 constexpr absl::string_view kSegmentFields[] = {"key", "name", "description",
                                                 "condition"};
@@ -73,6 +79,12 @@ constexpr absl::string_view kLayerFields[] = {"key", "description", "salt",
                                               "holdout"};
 constexpr absl::string_view kHoldoutFields[] = {"key", "description", "salt",
                                                 "share"};
+constexpr absl::string_view kSlotFields[] = {"key", "name", "description",
+                                             "default_content", "rules"};
+constexpr absl::string_view kSlotRuleFields[] = {
+    "key", "segments", "condition", "content",
+    "priority", "start", "end", "experiment",
+};
 
 // Defaults that differ from the type's zero value.
 constexpr absl::string_view kDefaultUnitType = "user";
@@ -129,6 +141,16 @@ void PutValue(Value& object, absl::string_view name, const Value& value) {
 // "infinite-past" / "infinite-future", which absl::ParseTime accepts back.
 std::string FormatRfc3339Utc(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
+// `start` / `end` as RFC 3339 members of `object`, each omitted when open.
+void PutWindow(Value& object, absl::Time start, absl::Time end) {
+  if (start != absl::InfinitePast()) {
+    Put(object, "start", Value(FormatRfc3339Utc(start)));
+  }
+  if (end != absl::InfiniteFuture()) {
+    Put(object, "end", Value(FormatRfc3339Utc(end)));
+  }
 }
 
 Value VariantToValue(const VariantDef& v) {
@@ -241,6 +263,21 @@ class ObjectReader {
     double n = 0;
     RETURN_IF_ERROR(ReadNumberAt(*v, PathOf(name), &n));
     *out = n;
+    return absl::OkStatus();
+  }
+
+  // An integer (a JSON number without a fractional part, in int64 range).
+  absl::Status Int64(absl::string_view name, int64_t* out) const {
+    const Value* v = Get(name);
+    if (v == nullptr) return absl::OkStatus();
+    double n = 0;
+    RETURN_IF_ERROR(ReadNumberAt(*v, PathOf(name), &n));
+    // 2^63: the first double outside int64_t.
+    constexpr double kLimit = 9223372036854775808.0;
+    if (n != std::trunc(n) || n < -kLimit || n >= kLimit) {
+      return FieldError(PathOf(name), "must be an integer");
+    }
+    *out = static_cast<int64_t>(n);
     return absl::OkStatus();
   }
 
@@ -377,6 +414,35 @@ absl::Status ReadSchedule(const ObjectReader& r, ExperimentDef& e) {
   return absl::OkStatus();
 }
 
+absl::Status ReadBandit(const ObjectReader& r, ExperimentDef& e) {
+  const Value* v = r.Get("bandit");
+  if (v == nullptr) return absl::OkStatus();
+  ObjectReader bandit(*v, r.PathOf("bandit"));
+  RETURN_IF_ERROR(bandit.Check(kBanditFields));
+  ExperimentDef::Bandit b;
+  RETURN_IF_ERROR(bandit.String("metric", &b.metric));
+  RETURN_IF_ERROR(bandit.Number("interval_minutes", &b.interval_minutes));
+  RETURN_IF_ERROR(bandit.Number("min_share", &b.min_share));
+  e.bandit = std::move(b);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SlotRuleDef> SlotRuleFromValue(const Value& value,
+                                              std::string path) {
+  ObjectReader r(value, std::move(path));
+  RETURN_IF_ERROR(r.Check(kSlotRuleFields));
+  SlotRuleDef rule;
+  RETURN_IF_ERROR(r.String("key", &rule.key));
+  RETURN_IF_ERROR(r.StringList("segments", &rule.segments));
+  r.Any("condition", &rule.condition);
+  r.Any("content", &rule.content);
+  RETURN_IF_ERROR(r.Int64("priority", &rule.priority));
+  RETURN_IF_ERROR(r.Time("start", &rule.start));
+  RETURN_IF_ERROR(r.Time("end", &rule.end));
+  RETURN_IF_ERROR(r.String("experiment", &rule.experiment));
+  return rule;
+}
+
 absl::Status ReadStatus(const ObjectReader& r, ExperimentDef& e) {
   std::string name;
   if (r.Get("status") == nullptr) return absl::OkStatus();
@@ -467,16 +533,24 @@ Value ExperimentToValue(const ExperimentDef& e) {
     Put(o, "forced", std::move(forced));
   }
   Value schedule = Value::Object();
-  if (e.start != absl::InfinitePast()) {
-    Put(schedule, "start", Value(FormatRfc3339Utc(e.start)));
-  }
-  if (e.end != absl::InfiniteFuture()) {
-    Put(schedule, "end", Value(FormatRfc3339Utc(e.end)));
-  }
+  PutWindow(schedule, e.start, e.end);
   if (!schedule.members().empty()) Put(o, "schedule", std::move(schedule));
   PutString(o, "winner", e.winner);
   PutStringList(o, "metrics", e.metrics);
   PutStringList(o, "guardrails", e.guardrails);
+  if (e.sticky) Put(o, "sticky", Value(true));
+  if (e.bucket_version != 0) Put(o, "bucket_version", Value(e.bucket_version));
+  if (e.bandit.has_value()) {
+    // Written even when every member is a default: presence turns it on.
+    const ExperimentDef::Bandit defaults;
+    Value bandit = Value::Object();
+    PutString(bandit, "metric", e.bandit->metric);
+    PutNumber(bandit, "interval_minutes", e.bandit->interval_minutes,
+              defaults.interval_minutes);
+    PutNumber(bandit, "min_share", e.bandit->min_share,
+              defaults.min_share);
+    Put(o, "bandit", std::move(bandit));
+  }
   return o;
 }
 
@@ -507,6 +581,9 @@ absl::StatusOr<ExperimentDef> ExperimentFromValue(const Value& value) {
   RETURN_IF_ERROR(r.String("winner", &e.winner));
   RETURN_IF_ERROR(r.StringList("metrics", &e.metrics));
   RETURN_IF_ERROR(r.StringList("guardrails", &e.guardrails));
+  RETURN_IF_ERROR(r.Bool("sticky", &e.sticky));
+  RETURN_IF_ERROR(r.Int64("bucket_version", &e.bucket_version));
+  RETURN_IF_ERROR(ReadBandit(r, e));
   return e;
 }
 
@@ -659,6 +736,55 @@ absl::StatusOr<HoldoutDef> HoldoutFromValue(const Value& value) {
 }
 
 // ---------------------------------------------------------------------------
+// Slots.
+
+Value SlotToValue(const SlotDef& slot) {
+  Value o = Value::Object();
+  Put(o, "key", Value(slot.key));
+  PutString(o, "name", slot.name);
+  PutString(o, "description", slot.description);
+  PutValue(o, "default_content", slot.default_content);
+  if (!slot.rules.empty()) {
+    Value rules = Value::Array();
+    rules.mutable_items().reserve(slot.rules.size());
+    for (const SlotRuleDef& rule : slot.rules) {
+      Value r = Value::Object();
+      Put(r, "key", Value(rule.key));
+      PutStringList(r, "segments", rule.segments);
+      PutValue(r, "condition", rule.condition);
+      PutValue(r, "content", rule.content);
+      if (rule.priority != 0) Put(r, "priority", Value(rule.priority));
+      PutWindow(r, rule.start, rule.end);
+      PutString(r, "experiment", rule.experiment);
+      rules.Append(std::move(r));
+    }
+    Put(o, "rules", std::move(rules));
+  }
+  return o;
+}
+
+absl::StatusOr<SlotDef> SlotFromValue(const Value& value) {
+  ObjectReader r(value, "");
+  RETURN_IF_ERROR(r.Check(kSlotFields, "slot"));
+  SlotDef slot;
+  RETURN_IF_ERROR(r.String("key", &slot.key));
+  RETURN_IF_ERROR(r.String("name", &slot.name));
+  RETURN_IF_ERROR(r.String("description", &slot.description));
+  r.Any("default_content", &slot.default_content);
+  if (const Value* rules = r.Get("rules"); rules != nullptr) {
+    const std::string path = r.PathOf("rules");
+    if (!rules->is_array()) return FieldError(path, "must be an array of rules");
+    slot.rules.reserve(rules->items().size());
+    for (size_t i = 0; i < rules->items().size(); ++i) {
+      ASSIGN_OR_RETURN(SlotRuleDef rule,
+                       SlotRuleFromValue(rules->items()[i], IndexPath(path, i)));
+      slot.rules.push_back(std::move(rule));
+    }
+  }
+  return slot;
+}
+
+// ---------------------------------------------------------------------------
 // JSON text.
 
 std::string ExperimentToJson(const ExperimentDef& experiment) {
@@ -696,6 +822,10 @@ std::string HoldoutToJson(const HoldoutDef& holdout) {
 }
 absl::StatusOr<HoldoutDef> HoldoutFromJson(absl::string_view json) {
   return FromJson(json, &HoldoutFromValue);
+}
+std::string SlotToJson(const SlotDef& slot) { return ToJson(SlotToValue(slot)); }
+absl::StatusOr<SlotDef> SlotFromJson(absl::string_view json) {
+  return FromJson(json, &SlotFromValue);
 }
 
 }  // namespace cxlab::engine

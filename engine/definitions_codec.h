@@ -15,20 +15,27 @@
 //   - `key` is always written; every other field is written only when it
 //     differs from its default (empty strings and lists, `status: draft`,
 //     `unit_type: user`, `coverage: 1`, `value_property: value`, zero numbers,
-//     unset optionals, null condition/payload/filter, open schedule bounds).
+//     `sticky: false`, unset optionals, null condition/payload/filter/
+//     content, open schedule bounds). A set `bandit` is always written (its
+//     presence turns the bandit on), with only the members that differ from
+//     their defaults (`interval_minutes: 60`, `min_share: 0.05`).
 //     A metric's `direction` is written when it differs from its type's
 //     default (`lower` for duration metrics, `higher` otherwise).
 //   - Enums are their names ("running", "mean", "higher"/"lower");
 //     `layer_range` is `[start, end]`; `forced` is an object of unit id to
-//     variant key in definition order; `schedule` is `{start, end}` with
+//     variant key in definition order; `schedule` is `{start, end}` (a slot
+//     rule carries `start` and `end` directly) with
 //     RFC 3339 times written in UTC with full sub-second precision
 //     ("2026-03-01T00:00:00+00:00", "...T00:00:00.5+00:00") and read with
 //     any offset ("Z", "+01:00"). A start of InfinitePast() and an end of
 //     InfiniteFuture() mean "open" and are omitted; other infinite bounds
 //     are written "infinite-past" / "infinite-future" so they survive the
 //     round trip.
-//   - condition, payload, filter and group ids are copied as they are
-//     (member order included).
+//   - condition, payload, filter, content and group ids are copied as they
+//     are (member order included).
+//   - Integers (`bucket_version`, a slot rule's `priority`) are JSON numbers;
+//     reading rejects a fraction or a value outside int64 ("must be an
+//     integer"). Like every JSON number they are exact up to 2^53.
 //
 // Reading is strict about shape and lenient about rules: FromValue rejects
 // unknown or duplicate members, values of the wrong JSON type, unknown enum
@@ -93,6 +100,12 @@ Value HoldoutToValue(const HoldoutDef& holdout);
 // Reads a holdout object; InvalidArgument on a bad shape.
 absl::StatusOr<HoldoutDef> HoldoutFromValue(const Value& value);
 
+// Converts a personalization slot (with its rules) to its JSON object.
+Value SlotToValue(const SlotDef& slot);
+// Reads a slot object; InvalidArgument on a bad shape ("rules[1].priority:
+// must be an integer").
+absl::StatusOr<SlotDef> SlotFromValue(const Value& value);
+
 // Convenience wrappers: XToJson is ToJson(XToValue(x)) (compact JSON);
 // XFromJson parses the text with ParseJson (whose errors name line and
 // column) and then reads it with XFromValue.
@@ -108,6 +121,8 @@ std::string LayerToJson(const LayerDef& layer);
 absl::StatusOr<LayerDef> LayerFromJson(absl::string_view json);
 std::string HoldoutToJson(const HoldoutDef& holdout);
 absl::StatusOr<HoldoutDef> HoldoutFromJson(absl::string_view json);
+std::string SlotToJson(const SlotDef& slot);
+absl::StatusOr<SlotDef> SlotFromJson(absl::string_view json);
 
 }  // namespace cxlab::engine
 

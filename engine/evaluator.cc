@@ -200,8 +200,8 @@ Assignment UnitEvaluator::Evaluate(const CompiledExperiment& e) {
   const bool stored_kind = def.sticky || def.bandit.has_value();
   if (stored_kind) {
     if (!id.empty() && id.data() == scratch.data()) {
-      built_ids_.push_back(std::move(scratch));
-      id = built_ids_.back();
+      built_ids_.push_back(std::make_unique<std::string>(std::move(scratch)));
+      id = *built_ids_.back();
     }
     a.hashed_id = id;
     if (overrides_ != nullptr) {

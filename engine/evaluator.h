@@ -22,7 +22,7 @@
 #ifndef CXLAB_ENGINE_EVALUATOR_H_
 #define CXLAB_ENGINE_EVALUATOR_H_
 
-#include <deque>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -144,8 +144,9 @@ class UnitEvaluator {
   const absl::Time now_;
   const AssignmentOverrides* const overrides_;
   // Hashed ids that had to be built (attribute values), kept for
-  // Assignment::hashed_id; a deque never moves its elements.
-  std::deque<std::string> built_ids_;
+  // Assignment::hashed_id; each string is heap-held, so its bytes never
+  // move, and an empty vector allocates nothing.
+  std::vector<std::unique_ptr<std::string>> built_ids_;
   // Segment matches: -1 unknown, 0 no, 1 yes.
   absl::InlinedVector<int8_t, 32> segment_match_;
 };

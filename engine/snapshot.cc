@@ -2,11 +2,13 @@
 
 #include "engine/snapshot.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/hashing.h"
+#include "engine/json.h"
 #include "engine/status_macros.h"
 
 namespace cxlab::engine {
@@ -61,7 +63,12 @@ absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
     CompiledExperiment c;
     c.def = &e;
     c.index = static_cast<int>(i);
-    c.seed = SeedForSalt(e.salt.empty() ? e.key : e.salt);
+    // A bucket_version bump re-randomises: version 0 hashes the salt as
+    // always (docs/hashing.md), version v > 0 the salt + "/v<v>".
+    c.seed = e.bucket_version > 0
+                 ? SeedForSalt(absl::StrCat(e.salt.empty() ? e.key : e.salt,
+                                            "/v", e.bucket_version))
+                 : SeedForSalt(e.salt.empty() ? e.key : e.salt);
     std::vector<double> weights;
     if (!e.variants.empty() && e.variants[0].weight.has_value()) {
       for (const VariantDef& v : e.variants) weights.push_back(*v.weight);
@@ -96,7 +103,63 @@ absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
     snap->experiment_index_[e.key] = static_cast<int>(i);
     snap->experiments_.push_back(std::move(c));
   }
+  RETURN_IF_ERROR(snap->CompileSlots());
   return std::shared_ptr<const ConfigSnapshot>(std::move(snap));
+}
+
+int ConfigSnapshot::AddContent(const Value& value) {
+  CompiledContent content;
+  content.value = &value;
+  content.json = ToJson(value);
+  content.index = static_cast<int>(contents_.size());
+  contents_.push_back(std::move(content));
+  return contents_.back().index;
+}
+
+absl::Status ConfigSnapshot::CompileSlots() {
+  slots_.reserve(defs_.slots.size());
+  for (size_t i = 0; i < defs_.slots.size(); ++i) {
+    const SlotDef& def = defs_.slots[i];
+    CompiledSlot slot;
+    slot.def = &def;
+    slot.index = static_cast<int>(i);
+    slot.default_content = AddContent(def.default_content);
+    slot.rules.reserve(def.rules.size());
+    for (size_t r = 0; r < def.rules.size(); ++r) {
+      const SlotRuleDef& rule_def = def.rules[r];
+      CompiledRule rule;
+      rule.def = &rule_def;
+      for (const std::string& s : rule_def.segments) {
+        rule.segments.push_back(segment_index_.at(s));
+      }
+      Condition::Options options;
+      options.field =
+          absl::StrCat("slots[", def.key, "].rules[", r, "].condition");
+      ASSIGN_OR_RETURN(rule.condition,
+                       Condition::Compile(rule_def.condition, options));
+      if (!rule_def.content.is_null()) {
+        rule.content = AddContent(rule_def.content);
+      }
+      if (!rule_def.experiment.empty()) {
+        // Validation guarantees the experiment exists.
+        rule.experiment = experiment_index_.at(rule_def.experiment);
+        for (const VariantDef& v :
+             defs_.experiments[rule.experiment].variants) {
+          rule.variant_contents.push_back(
+              v.payload.is_null() ? -1 : AddContent(v.payload));
+        }
+      }
+      slot.rules.push_back(std::move(rule));
+    }
+    // Priorities are unique within a slot (validated).
+    std::sort(slot.rules.begin(), slot.rules.end(),
+              [](const CompiledRule& a, const CompiledRule& b) {
+                return a.def->priority < b.def->priority;
+              });
+    slot_index_[def.key] = slot.index;
+    slots_.push_back(std::move(slot));
+  }
+  return absl::OkStatus();
 }
 
 const CompiledExperiment* ConfigSnapshot::FindExperiment(
@@ -109,6 +172,11 @@ const CompiledSegment* ConfigSnapshot::FindSegment(
     absl::string_view key) const {
   auto it = segment_index_.find(key);
   return it == segment_index_.end() ? nullptr : &segments_[it->second];
+}
+
+const CompiledSlot* ConfigSnapshot::FindSlot(absl::string_view key) const {
+  auto it = slot_index_.find(key);
+  return it == slot_index_.end() ? nullptr : &slots_[it->second];
 }
 
 }  // namespace cxlab::engine

@@ -17,8 +17,12 @@
 #      simulated visit times over the past 14 days and their events
 #      (docs/simulator.md), then the statistics of every running experiment;
 #      then cxlab verify, which must print "ok";
-#   5. cxlab changes --limit 5: the newest audit records;
-#   6. SIGTERM, and waits for the daemon to stop cleanly.
+#   5. cxlab report: the significance reports of checkout_redesign (with
+#      the breakdown by persona segment), aa_randomization_check and
+#      homepage_hero_banner in the terminal, and each as a self-contained
+#      HTML file var/report-KEY.html (--html), whose paths it prints;
+#   6. cxlab changes --limit 5: the newest audit records;
+#   7. SIGTERM, and waits for the daemon to stop cleanly.
 # The daemon is stopped even when a step fails (trap), and the script then
 # exits non-zero. Run from anywhere; paths are relative to the repository.
 set -euo pipefail
@@ -109,6 +113,21 @@ cx simulate --scenario experiments/scenarios/sports-shop.yaml \
 echo
 echo "== cxlab verify: every aggregate equals a recompute from the raw log"
 cx verify
+echo
+echo "== cxlab report: which variant won, by how much, for which persona," \
+  "and how sure we are (SRM check first; the breakdown by persona segment)"
+cx report checkout_redesign --by-segment \
+  --html var/report-checkout_redesign.html
+for key in aa_randomization_check homepage_hero_banner; do
+  echo
+  echo "== cxlab report $key"
+  cx report "$key" --html "var/report-$key.html"
+done
+echo
+echo "HTML reports (self-contained: open them in any browser, offline):"
+for key in checkout_redesign aa_randomization_check homepage_hero_banner; do
+  echo "  $repo/var/report-$key.html"
+done
 echo
 echo "== cxlab changes: the newest audit records"
 cx changes --limit 5

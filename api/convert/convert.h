@@ -7,7 +7,8 @@
 // PayloadCache, and pulls in
 //   - value_convert.h:       google.protobuf.Value / Struct / Timestamp
 //   - definitions_convert.h: experiments, segments, groups, metrics, layers,
-//                            holdouts, Definitions, FieldError and enums
+//                            holdouts, slots, Definitions, FieldError and
+//                            enums
 //
 //   ASSIGN_OR_RETURN(engine::Unit unit, FromProto(request.unit(), "unit"));
 //   engine::UnitEvaluator eval(*snapshot, unit, now);

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "api/convert/value_convert.h"
 #include "engine/status_macros.h"
 
@@ -42,6 +43,37 @@ void SetOptionalStruct(const engine::Value& value, Mutable mutable_field,
     ToProtoStruct(value, mutable_field()).IgnoreError();
   } else {
     clear_field();
+  }
+}
+
+// Reads the optional `start` / `end` Timestamps of `in` (an Experiment or a
+// SlotRule) into a schedule window; unset bounds leave the open defaults.
+template <typename Message>
+absl::Status WindowFromProto(const Message& in, absl::string_view field,
+                             absl::Time* start, absl::Time* end) {
+  if (in.has_start()) {
+    ASSIGN_OR_RETURN(*start, FromProtoTimestamp(
+                                 in.start(), absl::StrCat(field, ".start")));
+  }
+  if (in.has_end()) {
+    ASSIGN_OR_RETURN(*end,
+                     FromProtoTimestamp(in.end(), absl::StrCat(field, ".end")));
+  }
+  return absl::OkStatus();
+}
+
+// Writes a schedule window, leaving exactly the open bounds unset.
+template <typename Message>
+void WindowToProto(absl::Time start, absl::Time end, Message* out) {
+  if (start == absl::InfinitePast()) {
+    out->clear_start();
+  } else {
+    ToProtoTimestamp(start, out->mutable_start());
+  }
+  if (end == absl::InfiniteFuture()) {
+    out->clear_end();
+  } else {
+    ToProtoTimestamp(end, out->mutable_end());
   }
 }
 
@@ -216,17 +248,20 @@ absl::StatusOr<engine::ExperimentDef> FromProto(const v1::Experiment& in,
   for (const v1::ForcedVariant& f : in.forced()) {
     out.forced.emplace_back(f.unit_id(), f.variant_key());
   }
-  if (in.has_start()) {
-    ASSIGN_OR_RETURN(out.start, FromProtoTimestamp(
-                                    in.start(), absl::StrCat(field, ".start")));
-  }
-  if (in.has_end()) {
-    ASSIGN_OR_RETURN(out.end,
-                     FromProtoTimestamp(in.end(), absl::StrCat(field, ".end")));
-  }
+  RETURN_IF_ERROR(WindowFromProto(in, field, &out.start, &out.end));
   out.winner = in.winner();
   out.metrics = Strings(in.metrics());
   out.guardrails = Strings(in.guardrails());
+  out.sticky = in.sticky();
+  out.bucket_version = in.bucket_version();
+  if (in.has_bandit()) {
+    engine::ExperimentDef::Bandit& bandit = out.bandit.emplace();
+    bandit.metric = in.bandit().metric();
+    if (in.bandit().has_interval_minutes()) {
+      bandit.interval_minutes = in.bandit().interval_minutes();
+    }
+    if (in.bandit().has_min_share()) bandit.min_share = in.bandit().min_share();
+  }
   return out;
 }
 
@@ -272,19 +307,20 @@ void ToProto(const engine::ExperimentDef& in, v1::Experiment* out) {
     f->set_unit_id(unit_id);
     f->set_variant_key(variant_key);
   }
-  if (in.start == absl::InfinitePast()) {
-    out->clear_start();
-  } else {
-    ToProtoTimestamp(in.start, out->mutable_start());
-  }
-  if (in.end == absl::InfiniteFuture()) {
-    out->clear_end();
-  } else {
-    ToProtoTimestamp(in.end, out->mutable_end());
-  }
+  WindowToProto(in.start, in.end, out);
   out->set_winner(in.winner);
   SetStrings(in.metrics, out->mutable_metrics());
   SetStrings(in.guardrails, out->mutable_guardrails());
+  out->set_sticky(in.sticky);
+  out->set_bucket_version(in.bucket_version);
+  if (in.bandit.has_value()) {
+    v1::Bandit* bandit = out->mutable_bandit();
+    bandit->set_metric(in.bandit->metric);
+    bandit->set_interval_minutes(in.bandit->interval_minutes);
+    bandit->set_min_share(in.bandit->min_share);
+  } else {
+    out->clear_bandit();
+  }
 }
 
 // ---- segment ----------------------------------------------------------------
@@ -432,6 +468,66 @@ void ToProto(const engine::HoldoutDef& in, v1::Holdout* out) {
   out->set_share(in.share);
 }
 
+// ---- slot -------------------------------------------------------------------
+
+absl::StatusOr<engine::SlotDef> FromProto(const v1::Slot& in,
+                                          absl::string_view field) {
+  engine::SlotDef out;
+  out.key = in.key();
+  out.name = in.name();
+  out.description = in.description();
+  if (in.has_default_content()) {
+    ASSIGN_OR_RETURN(out.default_content,
+                     FromProtoValue(in.default_content(),
+                                    absl::StrCat(field, ".default_content")));
+  }
+  out.rules.reserve(in.rules_size());
+  for (int i = 0; i < in.rules_size(); ++i) {
+    const v1::SlotRule& r = in.rules(i);
+    const std::string path = absl::StrCat(field, ".rules[", i, "]");
+    engine::SlotRuleDef& rule = out.rules.emplace_back();
+    rule.key = r.key();
+    rule.segments = Strings(r.segments());
+    ASSIGN_OR_RETURN(rule.condition,
+                     FromOptionalStruct(r.has_condition(), r.condition(),
+                                        absl::StrCat(path, ".condition")));
+    if (r.has_content()) {
+      ASSIGN_OR_RETURN(rule.content, FromProtoValue(r.content(),
+                                                    absl::StrCat(path,
+                                                                 ".content")));
+    }
+    rule.priority = r.priority();
+    RETURN_IF_ERROR(WindowFromProto(r, path, &rule.start, &rule.end));
+    rule.experiment = r.experiment();
+  }
+  return out;
+}
+
+void ToProto(const engine::SlotDef& in, v1::Slot* out) {
+  out->set_key(in.key);
+  out->set_name(in.name);
+  out->set_description(in.description);
+  if (in.default_content.is_null()) {
+    out->clear_default_content();
+  } else {
+    ToProtoValue(in.default_content, out->mutable_default_content());
+  }
+  out->clear_rules();
+  out->mutable_rules()->Reserve(static_cast<int>(in.rules.size()));
+  for (const engine::SlotRuleDef& r : in.rules) {
+    v1::SlotRule* rule = out->add_rules();
+    rule->set_key(r.key);
+    SetStrings(r.segments, rule->mutable_segments());
+    SetOptionalStruct(
+        r.condition, [rule] { return rule->mutable_condition(); },
+        [rule] { rule->clear_condition(); });
+    if (!r.content.is_null()) ToProtoValue(r.content, rule->mutable_content());
+    rule->set_priority(r.priority);
+    WindowToProto(r.start, r.end, rule);
+    rule->set_experiment(r.experiment);
+  }
+}
+
 // ---- definitions ------------------------------------------------------------
 
 namespace {
@@ -472,6 +568,7 @@ absl::StatusOr<engine::Definitions> FromProto(const v1::Definitions& in,
   RETURN_IF_ERROR(AllFromProto(in.metrics(), field, "metrics", out.metrics));
   RETURN_IF_ERROR(AllFromProto(in.layers(), field, "layers", out.layers));
   RETURN_IF_ERROR(AllFromProto(in.holdouts(), field, "holdouts", out.holdouts));
+  RETURN_IF_ERROR(AllFromProto(in.slots(), field, "slots", out.slots));
   return out;
 }
 
@@ -482,6 +579,7 @@ void ToProto(const engine::Definitions& in, v1::Definitions* out) {
   AllToProto(in.metrics, out->mutable_metrics());
   AllToProto(in.layers, out->mutable_layers());
   AllToProto(in.holdouts, out->mutable_holdouts());
+  AllToProto(in.slots, out->mutable_slots());
 }
 
 void ToProto(const engine::DefinitionError& in, v1::FieldError* out) {

@@ -16,13 +16,18 @@
 //     binomial; MetricDirection UNSPECIFIED -> higher, or lower for duration
 //     metrics. ToProto always writes a specified value.
 //   - Experiment.coverage unset -> 1.0; ToProto always sets it.
-//   - Experiment.start / end unset -> absl::InfinitePast() /
-//     InfiniteFuture(); ToProto leaves them unset for exactly those values
-//     (other infinite bounds are clamped, see ToProtoTimestamp).
+//   - Experiment.start / end (and SlotRule.start / end) unset ->
+//     absl::InfinitePast() / InfiniteFuture(); ToProto leaves them unset for
+//     exactly those values (other infinite bounds are clamped, see
+//     ToProtoTimestamp).
+//   - Experiment.bandit set <-> std::optional<ExperimentDef::Bandit>; its
+//     interval_minutes / min_share unset -> 60 / 0.05 (the engine defaults);
+//     ToProto always sets them.
 //   - Optional doubles (Variant.weight, Metric.cap, scale_min, scale_max)
 //     <-> std::optional; layer_range set <-> std::optional<BucketRange>.
-//   - Condition / filter Structs unset <-> engine null; a payload Value
-//     unset <-> engine null (ToProto leaves a null payload unset). ToProto
+//   - Condition / filter Structs unset <-> engine null; a payload or
+//     content Value unset <-> engine null (ToProto leaves a null payload or
+//     content unset). ToProto
 //     leaves a condition or filter that is not an object (which
 //     ValidateDefinitions rejects anyway) unset.
 //   - Experiment.forced <-> the vector of (unit id, variant key) in order.
@@ -38,7 +43,8 @@
 // "<field>.<path>: <rule>", where `field` is the caller's path of the message
 // ("experiment", "definitions.experiments[2]"), e.g.
 // "experiment.status: unknown value 42",
-// "experiment.start: timestamp out of range".
+// "experiment.start: timestamp out of range",
+// "slot.rules[1].content: nesting deeper than 32 levels".
 //
 // ToProto overwrites every field of `*out` except `meta`; `out` must not be
 // null.
@@ -100,6 +106,10 @@ void ToProto(const engine::LayerDef& layer, v1::Layer* out);
 absl::StatusOr<engine::HoldoutDef> FromProto(
     const v1::Holdout& holdout, absl::string_view field = "holdout");
 void ToProto(const engine::HoldoutDef& holdout, v1::Holdout* out);
+
+absl::StatusOr<engine::SlotDef> FromProto(const v1::Slot& slot,
+                                          absl::string_view field = "slot");
+void ToProto(const engine::SlotDef& slot, v1::Slot* out);
 
 // Converts every object, in order. Paths of nested errors are
 // "<field>.experiments[i]...", e.g.

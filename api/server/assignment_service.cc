@@ -2,13 +2,12 @@
 
 #include "api/server/assignment_service.h"
 
-#include <atomic>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/server/grpc_status.h"
-#include "api/server/request_context.h"
+#include "api/server/unit_calls.h"
 #include "engine/evaluator.h"
 
 namespace cxlab::api {
@@ -55,85 +54,37 @@ void AssignmentServiceImpl::LogExposures(
     const engine::Unit& engine_unit,
     const google::protobuf::RepeatedPtrField<v1::Assignment>& assignments,
     absl::Time now, std::vector<storage::ExposureRecord>& out) const {
-  const std::string primary_type =
-      unit.unit_type().empty() ? "user" : unit.unit_type();
   std::vector<std::string> segments;
   bool segments_known = false;
   for (const v1::Assignment& a : assignments) {
     if (a.reason() != v1::REASON_ASSIGNED) continue;
+    const engine::CompiledExperiment* e =
+        snapshot.FindExperiment(a.experiment_key());
+    if (e == nullptr) continue;  // assigned answers come from the snapshot
     if (!segments_known) {
       engine::UnitEvaluator(snapshot, engine_unit, now)
           .MatchingSegments(segments);
       segments_known = true;
     }
-    storage::ExposureRecord r;
-    // Record the exposure under the unit the experiment randomises on, so
-    // events tracked with that unit type and id are attributed to it; an
-    // experiment hashing an attribute falls back to the request's unit.
-    r.unit_type = primary_type;
-    r.unit_id = unit.unit_id();
-    if (const engine::CompiledExperiment* e =
-            snapshot.FindExperiment(a.experiment_key());
-        e != nullptr && e->def->unit_type != primary_type &&
-        e->def->hash_attribute.empty()) {
-      auto it = unit.ids().find(e->def->unit_type);
-      if (it != unit.ids().end() && !it->second.empty()) {
-        r.unit_type = e->def->unit_type;
-        r.unit_id = it->second;
-      }
-    }
-    r.experiment_key = a.experiment_key();
-    r.variant_index = a.variant_index();
-    r.variant_key = a.variant_key();
-    r.time = now;
-    r.segments = segments;
-    out.push_back(std::move(r));
+    AppendExposure(unit, *e, a.variant_index(), now, segments, out);
   }
-}
-
-std::shared_ptr<const AssignmentServiceImpl::Serving>
-AssignmentServiceImpl::Current() {
-  std::shared_ptr<const engine::ConfigSnapshot> snap = config_.snapshot();
-  std::shared_ptr<const Serving> serving = std::atomic_load(&serving_);
-  if (serving != nullptr && serving->snapshot == snap) return serving;
-  absl::MutexLock lock(&rebuild_mu_);
-  serving = std::atomic_load(&serving_);
-  snap = config_.snapshot();
-  if (serving != nullptr && serving->snapshot == snap) return serving;
-  auto next = std::make_shared<Serving>();
-  next->snapshot = snap;
-  next->payloads = PayloadCache::Build(*snap);
-  std::shared_ptr<const Serving> published = std::move(next);
-  std::atomic_store(&serving_, published);
-  return published;
-}
-
-absl::Status AssignmentServiceImpl::Authenticate(
-    grpc::CallbackServerContext* context) const {
-  absl::StatusOr<Principal> who =
-      keys_.Authenticate(AuthorizationHeader(*context));
-  if (!who.ok()) return who.status();
-  return Authorize(*who, Role::kSdk, "Assign");
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
     grpc::CallbackServerContext* context, const v1::AssignRequest* request,
     v1::AssignResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = Authenticate(context);
-  if (!status.ok()) {
-    reactor->Finish(ToGrpcStatus(status));
-    return reactor;
-  }
-  absl::StatusOr<engine::Unit> unit = FromProto(request->unit(), "unit");
+  absl::StatusOr<engine::Unit> unit =
+      AuthorizeUnitCall(keys_, *context, "Assign", request->unit());
   if (!unit.ok()) {
     reactor->Finish(ToGrpcStatus(unit.status()));
     return reactor;
   }
-  std::shared_ptr<const Serving> serving = Current();
+  std::shared_ptr<const ServingCache<PayloadCache>::Serving> serving =
+      serving_.Current();
   std::vector<engine::Assignment> scratch;
   const absl::Time now = absl::Now();
-  EvaluateUnit(*serving->snapshot, *serving->payloads, *unit,
+  EvaluateUnit(*serving->snapshot, *serving->cache, *unit,
                request->experiment_keys(), request->omit_payloads(), now,
                scratch, response->mutable_assignments());
   response->set_config_version(serving->snapshot->version());
@@ -152,7 +103,7 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::AssignBatch(
     grpc::CallbackServerContext* context,
     const v1::AssignBatchRequest* request, v1::AssignBatchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = Authenticate(context);
+  absl::Status status = AuthorizeSdk(keys_, *context, "Assign");
   if (status.ok() && request->units_size() == 0) {
     status = absl::InvalidArgumentError("units: must not be empty");
   }
@@ -177,14 +128,15 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::AssignBatch(
     }
     units.push_back(*std::move(unit));
   }
-  std::shared_ptr<const Serving> serving = Current();
+  std::shared_ptr<const ServingCache<PayloadCache>::Serving> serving =
+      serving_.Current();
   const absl::Time now = absl::Now();
   std::vector<engine::Assignment> scratch;
   response->mutable_results()->Reserve(request->units_size());
   for (int i = 0; i < request->units_size(); ++i) {
     v1::UnitAssignments* result = response->add_results();
     result->set_unit_id(request->units(i).unit_id());
-    EvaluateUnit(*serving->snapshot, *serving->payloads, units[i],
+    EvaluateUnit(*serving->snapshot, *serving->cache, units[i],
                  request->experiment_keys(), request->omit_payloads(), now,
                  scratch, result->mutable_assignments());
   }

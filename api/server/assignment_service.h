@@ -12,9 +12,9 @@
 
 #include <memory>
 
-#include "absl/synchronization/mutex.h"
 #include "api/convert/convert.h"
 #include "api/server/auth.h"
+#include "api/server/serving_cache.h"
 #include "cxlab/v1/assignment.grpc.pb.h"
 #include "storage/config_manager.h"
 #include "storage/tracker.h"
@@ -31,7 +31,7 @@ class AssignmentServiceImpl final
   // logging); they must outlive the service.
   AssignmentServiceImpl(storage::ConfigManager& config,
                         const KeyRegistry& keys, storage::Tracker* tracker)
-      : config_(config), keys_(keys), tracker_(tracker) {}
+      : serving_(config), keys_(keys), tracker_(tracker) {}
 
   grpc::ServerUnaryReactor* Assign(grpc::CallbackServerContext* context,
                                    const v1::AssignRequest* request,
@@ -43,17 +43,6 @@ class AssignmentServiceImpl final
       v1::AssignBatchResponse* response) override;
 
  private:
-  // A snapshot with its payloads converted to protobuf once.
-  struct Serving {
-    std::shared_ptr<const engine::ConfigSnapshot> snapshot;
-    std::unique_ptr<PayloadCache> payloads;
-  };
-
-  // The serving state for the current snapshot (rebuilt when it changes).
-  std::shared_ptr<const Serving> Current();
-
-  absl::Status Authenticate(grpc::CallbackServerContext* context) const;
-
   // Queues an exposure for every ASSIGNED answer in `assignments`, with the
   // persona segments `engine_unit` (the converted `unit`) matches.
   void LogExposures(const engine::ConfigSnapshot& snapshot,
@@ -63,11 +52,10 @@ class AssignmentServiceImpl final
                     absl::Time now,
                     std::vector<storage::ExposureRecord>& out) const;
 
-  storage::ConfigManager& config_;
+  // The snapshot with its payloads converted to protobuf once.
+  ServingCache<PayloadCache> serving_;
   const KeyRegistry& keys_;
   storage::Tracker* const tracker_;
-  absl::Mutex rebuild_mu_;
-  std::shared_ptr<const Serving> serving_;  // std::atomic_load/store
 };
 
 }  // namespace cxlab::api

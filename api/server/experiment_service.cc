@@ -185,6 +185,7 @@ CXLAB_DEFINE_CRUD(Group, group, Groups, Kind::kGroup)
 CXLAB_DEFINE_CRUD(Metric, metric, Metrics, Kind::kMetric)
 CXLAB_DEFINE_CRUD(Layer, layer, Layers, Kind::kLayer)
 CXLAB_DEFINE_CRUD(Holdout, holdout, Holdouts, Kind::kHoldout)
+CXLAB_DEFINE_CRUD(Slot, slot, Slots, Kind::kSlot)
 
 #undef CXLAB_DEFINE_CRUD
 

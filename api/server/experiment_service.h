@@ -103,6 +103,17 @@ class ExperimentServiceImpl final : public v1::ExperimentService::Service {
   grpc::Status DeleteHoldout(grpc::ServerContext*, const v1::DeleteRequest*,
                              v1::DeleteResponse*) override;
 
+  grpc::Status CreateSlot(grpc::ServerContext*, const v1::CreateSlotRequest*,
+                          v1::Slot*) override;
+  grpc::Status UpdateSlot(grpc::ServerContext*, const v1::UpdateSlotRequest*,
+                          v1::Slot*) override;
+  grpc::Status GetSlot(grpc::ServerContext*, const v1::GetRequest*,
+                       v1::Slot*) override;
+  grpc::Status ListSlots(grpc::ServerContext*, const v1::ListRequest*,
+                         v1::ListSlotsResponse*) override;
+  grpc::Status DeleteSlot(grpc::ServerContext*, const v1::DeleteRequest*,
+                          v1::DeleteResponse*) override;
+
   grpc::Status StartExperiment(grpc::ServerContext*,
                                const v1::StartExperimentRequest*,
                                v1::Experiment*) override;

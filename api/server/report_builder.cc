@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -371,7 +372,13 @@ std::string VerdictText(const v1::Report& report) {
                                  absl::StrJoin(who, ", ")));
   }
   std::string text = absl::StrJoin(parts, "; ");
-  if (!text.empty()) text[0] = static_cast<char>(std::toupper(text[0]));
+  // Capitalise our own phrases, never a variant key ("one_page raises ...").
+  for (absl::string_view phrase :
+       {"no significant", "the experiment", "guardrail"}) {
+    if (absl::StartsWith(text, phrase)) {
+      text[0] = static_cast<char>(std::toupper(text[0]));
+    }
+  }
   return text + ".";
 }
 

@@ -15,7 +15,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "cxlab/v1/personalization.grpc.pb.h"
 #include "cxlab/v1/reports.grpc.pb.h"
 #include "engine/status_macros.h"
 
@@ -79,8 +78,8 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
       *s->config_, *s->keys_, s->tracker_.get());
   s->experiments_ =
       std::make_unique<ExperimentServiceImpl>(*s->config_, *s->keys_);
-  // Not yet implemented: its generated base answers UNIMPLEMENTED.
-  s->personalization_ = std::make_unique<v1::PersonalizationService::Service>();
+  s->personalization_ = std::make_unique<PersonalizationServiceImpl>(
+      *s->config_, *s->keys_, s->tracker_.get());
   s->events_ =
       std::make_unique<EventServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
   s->reports_ =

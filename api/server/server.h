@@ -1,10 +1,9 @@
 // Copyright 2026 The cxlab Authors.
 //
 // CxlabServer: one cxlabd — the RocksDB database, the config manager, the
-// API keys and the gRPC services (AssignmentService, ExperimentService,
-// EventService, grpc.health.v1, server reflection; Personalization and
-// Report services answer UNIMPLEMENTED until their issues land) — started and
-// stopped as one unit. main.cc and the integration tests both use it.
+// API keys and the gRPC services (AssignmentService, PersonalizationService,
+// ExperimentService, EventService, ReportService, grpc.health.v1, server
+// reflection) — started and stopped as one unit. main.cc and the integration tests both use it.
 //
 //   ServerOptions options;
 //   options.data_dir = "/var/lib/cxlab";
@@ -30,6 +29,7 @@
 #include "api/server/auth.h"
 #include "api/server/event_service.h"
 #include "api/server/experiment_service.h"
+#include "api/server/personalization_service.h"
 #include "api/server/report_service.h"
 #include "storage/config_manager.h"
 #include "storage/database.h"
@@ -94,7 +94,7 @@ class CxlabServer {
   std::unique_ptr<storage::Tracker> tracker_;
   std::unique_ptr<AssignmentServiceImpl> assignment_;
   std::unique_ptr<ExperimentServiceImpl> experiments_;
-  std::unique_ptr<grpc::Service> personalization_;
+  std::unique_ptr<PersonalizationServiceImpl> personalization_;
   std::unique_ptr<EventServiceImpl> events_;
   std::unique_ptr<grpc::Service> reports_;
   std::unique_ptr<grpc::Server> server_;

@@ -43,7 +43,8 @@ namespace fs = std::filesystem;
 using engine::Value;
 
 constexpr absl::string_view kKinds[] = {"experiment", "segment", "group",
-                                        "metric",     "layer",   "holdout"};
+                                        "metric",     "layer",   "holdout",
+                                        "slot"};
 // The kind of a scenario document, which the loader skips.
 constexpr absl::string_view kScenarioKind = "scenario";
 
@@ -327,6 +328,22 @@ class DocParser {
     return true;
   }
 
+  // A whole number in int64 range (priorities, versions).
+  bool ReadInt64(const Field& f, int64_t& out) {
+    if (f.node.IsNull()) return false;
+    absl::StatusOr<Value> v = Scalar(f);
+    // 2^63: the first double outside int64_t.
+    constexpr double kLimit = 9223372036854775808.0;
+    if (!v.ok() || !v->is_number() || !std::isfinite(v->as_number()) ||
+        v->as_number() != std::trunc(v->as_number()) ||
+        v->as_number() < -kLimit || v->as_number() >= kLimit) {
+      Error(f, "must be an integer");
+      return false;
+    }
+    out = static_cast<int64_t>(v->as_number());
+    return true;
+  }
+
   void ReadOptionalNumber(const Field& f, std::optional<double>& out) {
     double n = 0;
     if (ReadNumber(f, n)) out = n;
@@ -460,6 +477,31 @@ class DocParser {
   bool depth_reported_ = false;
 };
 
+// Reads the list of mappings `f` (variants, slot rules) into `out`, one
+// element per item: `parse_item(item_field, element)` for a mapping, the
+// error `item_rule` for anything else (the element keeps its defaults).
+template <typename T, typename ParseItem>
+void ParseMappingList(DocParser& p, const Field& f, absl::string_view list_rule,
+                      absl::string_view item_rule, std::vector<T>& out,
+                      ParseItem parse_item) {
+  if (f.node.IsNull()) return;
+  if (!f.node.IsSequence()) {
+    p.Error(f, ToStd(list_rule));
+    return;
+  }
+  size_t i = 0;
+  for (auto it = f.node.begin(); it != f.node.end(); ++it, ++i) {
+    Field item = DocParser::Item(f, *it, i);
+    p.Record(item);
+    out.emplace_back();
+    if (!item.node.IsMap()) {
+      p.Error(item, ToStd(item_rule));
+      continue;
+    }
+    parse_item(item, out.back());
+  }
+}
+
 void ParseVariant(DocParser& p, const Field& f, engine::VariantDef& v) {
   const FieldSpec specs[] = {
       {"key", [&](const Field& x) { p.ReadString(x, v.key); }},
@@ -470,25 +512,47 @@ void ParseVariant(DocParser& p, const Field& f, engine::VariantDef& v) {
   p.ParseFields(f, specs);
 }
 
+// An RFC 3339 time (experiment schedule, slot rule window).
+void ReadTime(DocParser& p, const Field& f, absl::Time& out) {
+  std::string text;
+  if (!p.ReadString(f, text)) return;
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
+    p.Error(f, absl::StrCat("must be an RFC 3339 time such as "
+                            "2026-03-01T00:00:00Z, got '",
+                            text, "'"));
+    return;
+  }
+  out = t;
+}
+
+void ParseBandit(DocParser& p, const Field& f,
+                 std::optional<engine::ExperimentDef::Bandit>& out) {
+  if (f.node.IsNull()) return;
+  if (!f.node.IsMap()) {
+    p.Error(f, "must be a mapping with metric, interval_minutes, min_share");
+    return;
+  }
+  engine::ExperimentDef::Bandit& b = out.emplace();
+  const FieldSpec specs[] = {
+      {"metric", [&](const Field& x) { p.ReadString(x, b.metric); }},
+      {"interval_minutes",
+       [&](const Field& x) { p.ReadNumber(x, b.interval_minutes); }},
+      {"min_share", [&](const Field& x) { p.ReadNumber(x, b.min_share); }},
+  };
+  p.ParseFields(f, specs);
+}
+
 void ParseExperiment(DocParser& p, const Field& root,
                      engine::ExperimentDef& e) {
   auto variants = [&](const Field& f) {
-    if (f.node.IsNull()) return;
-    if (!f.node.IsSequence()) {
-      p.Error(f, "must be a list of variants");
-      return;
-    }
-    size_t i = 0;
-    for (auto it = f.node.begin(); it != f.node.end(); ++it, ++i) {
-      Field item = DocParser::Item(f, *it, i);
-      p.Record(item);
-      e.variants.emplace_back();
-      if (!item.node.IsMap()) {
-        p.Error(item, "must be a mapping with key, name, weight, payload");
-        continue;
-      }
-      ParseVariant(p, item, e.variants.back());
-    }
+    ParseMappingList(p, f, "must be a list of variants",
+                     "must be a mapping with key, name, weight, payload",
+                     e.variants,
+                     [&](const Field& item, engine::VariantDef& v) {
+                       ParseVariant(p, item, v);
+                     });
   };
   auto layer_range = [&](const Field& f) {
     if (f.node.IsNull()) return;
@@ -535,23 +599,10 @@ void ParseExperiment(DocParser& p, const Field& root,
       e.forced.emplace_back(key.Scalar(), std::move(variant));
     }
   };
-  auto parse_time = [&](const Field& f, absl::Time& out) {
-    std::string text;
-    if (!p.ReadString(f, text)) return;
-    absl::Time t;
-    std::string err;
-    if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
-      p.Error(f, absl::StrCat("must be an RFC 3339 time such as "
-                              "2026-03-01T00:00:00Z, got '",
-                              text, "'"));
-      return;
-    }
-    out = t;
-  };
   auto schedule = [&](const Field& f) {
     const FieldSpec specs[] = {
-        {"start", [&](const Field& x) { parse_time(x, e.start); }},
-        {"end", [&](const Field& x) { parse_time(x, e.end); }},
+        {"start", [&](const Field& x) { ReadTime(p, x, e.start); }},
+        {"end", [&](const Field& x) { ReadTime(p, x, e.end); }},
     };
     p.ParseFields(f, specs);
   };
@@ -595,6 +646,10 @@ void ParseExperiment(DocParser& p, const Field& root,
       {"metrics", [&](const Field& f) { p.ReadStringList(f, e.metrics); }},
       {"guardrails",
        [&](const Field& f) { p.ReadStringList(f, e.guardrails); }},
+      {"sticky", [&](const Field& f) { p.ReadBool(f, e.sticky); }},
+      {"bucket_version",
+       [&](const Field& f) { p.ReadInt64(f, e.bucket_version); }},
+      {"bandit", [&](const Field& f) { ParseBandit(p, f, e.bandit); }},
   };
   p.ParseFields(root, specs);
 }
@@ -714,6 +769,41 @@ void ParseHoldout(DocParser& p, const Field& root, engine::HoldoutDef& h) {
   p.ParseFields(root, specs);
 }
 
+void ParseSlotRule(DocParser& p, const Field& f, engine::SlotRuleDef& r) {
+  const FieldSpec specs[] = {
+      {"key", [&](const Field& x) { p.ReadString(x, r.key); }},
+      {"segments", [&](const Field& x) { p.ReadStringList(x, r.segments); }},
+      {"condition", [&](const Field& x) { r.condition = p.ReadValue(x); }},
+      {"content", [&](const Field& x) { r.content = p.ReadValue(x); }},
+      {"priority", [&](const Field& x) { p.ReadInt64(x, r.priority); }},
+      {"start", [&](const Field& x) { ReadTime(p, x, r.start); }},
+      {"end", [&](const Field& x) { ReadTime(p, x, r.end); }},
+      {"experiment", [&](const Field& x) { p.ReadString(x, r.experiment); }},
+  };
+  p.ParseFields(f, specs);
+}
+
+void ParseSlot(DocParser& p, const Field& root, engine::SlotDef& s) {
+  auto rules = [&](const Field& f) {
+    ParseMappingList(p, f, "must be a list of rules",
+                     "must be a mapping with key, segments, condition, "
+                     "content, priority, start, end, experiment",
+                     s.rules, [&](const Field& item, engine::SlotRuleDef& r) {
+                       ParseSlotRule(p, item, r);
+                     });
+  };
+  const FieldSpec specs[] = {
+      {"kind", [](const Field&) {}},
+      {"key", [&](const Field& f) { p.ReadString(f, s.key); }},
+      {"name", [&](const Field& f) { p.ReadString(f, s.name); }},
+      {"description", [&](const Field& f) { p.ReadString(f, s.description); }},
+      {"default_content",
+       [&](const Field& f) { s.default_content = p.ReadValue(f); }},
+      {"rules", rules},
+  };
+  p.ParseFields(root, specs);
+}
+
 // Parses one definition (a mapping with `kind`) and appends it to `defs`.
 // Returns its DocInfo when it was appended.
 std::optional<DocInfo> ParseDefinition(const YAML::Node& node, int line,
@@ -782,6 +872,10 @@ std::optional<DocInfo> ParseDefinition(const YAML::Node& node, int line,
     defs.layers.emplace_back();
     ParseLayer(parser, root, defs.layers.back());
     info.key = defs.layers.back().key;
+  } else if (info.kind == "slot") {
+    defs.slots.emplace_back();
+    ParseSlot(parser, root, defs.slots.back());
+    info.key = defs.slots.back().key;
   } else {
     defs.holdouts.emplace_back();
     ParseHoldout(parser, root, defs.holdouts.back());

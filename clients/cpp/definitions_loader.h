@@ -1,8 +1,9 @@
 // Copyright 2026 The cxlab Authors.
 //
-// Definitions loader: reads experiment, segment, group, metric, layer and
-// holdout definitions from YAML (or JSON) files into engine::Definitions and
-// reports every problem as "file:line field: message".
+// Definitions loader: reads experiment, segment, group, metric, layer,
+// holdout and slot definitions from YAML (or JSON) files into
+// engine::Definitions and reports every problem as "file:line field:
+// message".
 //
 // A definitions file holds one or more documents. In YAML they are separated
 // by `---`; a document may also be a list of definitions. A JSON file holds
@@ -17,6 +18,13 @@
 //     - {key: control, weight: 0.5}
 //     - {key: one_page, weight: 0.5, payload: {layout: single}}
 //   schedule: {start: 2026-03-01T00:00:00Z}   # -> ExperimentDef::start/end
+//   ---
+//   kind: slot
+//   key: home.hero
+//   default_content: {headline: Welcome}
+//   rules:
+//     - {key: runners, segments: [runners], priority: 10,
+//        content: {headline: Run further}, start: 2026-03-01T00:00:00Z}
 //
 //   LoadResult r = LoadDefinitions("experiments");
 //   if (!r.ok()) {
@@ -28,10 +36,11 @@
 // skipped without an error, so scenarios may live under a definitions
 // directory (experiments/scenarios/) that `validate` and `apply` walk.
 //
-// Scalars inside `condition`, `payload`, `filter` and group `ids` follow the
-// YAML 1.2 core schema: a quoted scalar is always a string; a plain one is
-// null (~, null, empty), a boolean (true/false), a number (decimal, 0x hex,
-// 0o octal, floats, .inf, .nan) or else a string. Dates stay strings.
+// Scalars inside `condition`, `payload`, `filter`, `content`,
+// `default_content` and group `ids` follow the YAML 1.2 core schema: a
+// quoted scalar is always a string; a plain one is null (~, null, empty), a
+// boolean (true/false), a number (decimal, 0x hex, 0o octal, floats, .inf,
+// .nan) or else a string. Dates stay strings.
 //
 // Thread-safety: the functions below keep no state between calls; concurrent
 // calls are safe as long as each uses its own LoadResult.

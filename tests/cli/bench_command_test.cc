@@ -1,8 +1,9 @@
 // Copyright 2026 The cxlab Authors.
 //
-// `cxlab bench assign` and `cxlab bench track` against an in-process cxlabd on
-// port 0: a short Assign and AssignBatch run succeed without errors and print
-// the figures; a wrong key exits 1 naming UNAUTHENTICATED; bad options exit 2;
+// `cxlab bench assign`, `bench content` and `bench track` against an
+// in-process cxlabd on port 0: a short Assign, AssignBatch and GetContent run
+// succeed without errors and print the figures; a wrong key exits 1 naming
+// UNAUTHENTICATED; bad options exit 2;
 // the CLI11 registration binds every flag. `bench track` stores events with
 // unique ids (none rejected or duplicate, also across runs). No timing
 // thresholds: the figures are only checked for presence and sanity.
@@ -47,6 +48,15 @@ RunResult RunBench(const BenchOptions& options) {
   std::ostringstream out, err;
   RunResult result;
   result.exit_code = RunBenchAssign(options, out, err);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
+RunResult RunContent(const BenchOptions& options) {
+  std::ostringstream out, err;
+  RunResult result;
+  result.exit_code = RunBenchContent(options, out, err);
   result.out = out.str();
   result.err = err.str();
   return result;
@@ -124,6 +134,23 @@ class BenchCommandTest : public ::testing::Test {
     context.AddMetadata("authorization", std::string("Bearer ") + kAdminKey);
     v1::Experiment created;
     grpc::Status status = stub->CreateExperiment(&context, request, &created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+
+    // One slot for `bench content`: a rule on the same condition.
+    v1::CreateSlotRequest slot_request;
+    v1::Slot& slot = *slot_request.mutable_slot();
+    slot.set_key("bench.hero");
+    *slot.mutable_default_content() = StringValue("default");
+    v1::SlotRule& rule = *slot.add_rules();
+    rule.set_key("countries");
+    rule.set_priority(1);
+    *rule.mutable_condition() = e.condition();
+    *rule.mutable_content() = StringValue("local");
+    grpc::ClientContext slot_context;
+    slot_context.AddMetadata("authorization",
+                             std::string("Bearer ") + kAdminKey);
+    v1::Slot created_slot;
+    status = stub->CreateSlot(&slot_context, slot_request, &created_slot);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
@@ -460,6 +487,59 @@ TEST(AddBenchCommandTest, TrackBindsItsFlags) {
   app3.parse("bench track", false);
   EXPECT_TRUE(*c3.track);
   EXPECT_EQ(defaults.track_batch, 1000);
+}
+
+TEST_F(BenchCommandTest, ContentCountsSlots) {
+  BenchOptions options = Options();
+  options.slots = {"bench.hero", "bench.hero"};
+  RunResult r = RunContent(options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(TableValue(r.out, "mode"), "GetContent");
+  EXPECT_EQ(TableValue(r.out, "slots"), "bench.hero,bench.hero");
+  EXPECT_GT(std::stoll(TableValue(r.out, "requests")), 0) << r.out;
+  EXPECT_EQ(TableValue(r.out, "errors"), "0") << r.out;
+  EXPECT_THAT(TableValue(r.out, "slots/s"),
+              HasSubstr("(2.00 slots per request)"));
+
+  options.output = "json";
+  options.slots = {};
+  r = RunContent(options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  engine::Value doc = *engine::ParseJson(r.out);
+  EXPECT_EQ(doc.Find("mode")->as_string(), "GetContent");
+  EXPECT_GT(doc.Find("slots_per_second")->as_number(), 0);
+
+  // An unknown slot fails the probe: nothing succeeds.
+  options.slots = {"no.such.slot"};
+  r = RunContent(options);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("INVALID_ARGUMENT: slots[0]: unknown slot"));
+}
+
+TEST(AddBenchCommandTest, ContentBindsItsFlags) {
+  CLI::App app{"test"};
+  BenchOptions options;
+  BenchCommand command = AddBenchCommand(app, options);
+  app.parse(
+      "bench content --slot a --slot b --connections 2 --concurrency 6 "
+      "--duration 3 --warmup 0.5 --units 200 --output json",
+      false);
+  EXPECT_TRUE(*command.content);
+  EXPECT_FALSE(*command.assign);
+  EXPECT_EQ(command.content_output->count(), 1u);
+  EXPECT_EQ(options.slots, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(options.connections, 2);
+  EXPECT_EQ(options.concurrency, 6);
+  EXPECT_DOUBLE_EQ(options.duration_seconds, 3);
+  EXPECT_EQ(options.distinct_units, 200);
+  for (const char* bad : {"bench content --batch 5",
+                          "bench content --experiment a",
+                          "bench content --units 0"}) {
+    CLI::App app2{"test"};
+    BenchOptions o;
+    AddBenchCommand(app2, o);
+    EXPECT_THROW(app2.parse(bad, false), CLI::ParseError) << bad;
+  }
 }
 
 }  // namespace

@@ -153,6 +153,8 @@ TEST_F(OnlineTest, ApplyCreatesThenReportsEverythingUnchanged) {
   EXPECT_THAT(lines, Contains("created segment runners"));
   EXPECT_THAT(lines, Contains("created metric revenue"));
   EXPECT_THAT(lines, Contains("created layer pricing"));
+  EXPECT_THAT(lines, Contains("created slot home.hero"));
+  EXPECT_THAT(lines, Contains("created slot home.recommendations"));
   EXPECT_THAT(lines.back(), StartsWith("applied "));
   EXPECT_THAT(lines.back(),
               HasSubstr(" 0 updated, 0 unchanged; config version"));
@@ -271,7 +273,7 @@ TEST_F(OnlineTest, GetAndListAsTableAndJson) {
   CommandResult list = Binary({"list", "experiments"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   std::vector<std::string> lines = Lines(list.out);
-  ASSERT_THAT(lines, SizeIs(8));
+  ASSERT_THAT(lines, SizeIs(9));  // header + 8 experiments
   EXPECT_THAT(Cells(lines[0]), ElementsAre("key", "status", "variants",
                                            "coverage", "layer", "version"));
   bool found = false;
@@ -293,10 +295,10 @@ TEST_F(OnlineTest, GetAndListAsTableAndJson) {
   ASSERT_THAT(Lines(json.out), SizeIs(1));
   engine::Value doc = Json(json.out);
   ASSERT_NE(doc.Find("experiments"), nullptr);
-  EXPECT_THAT(doc.Find("experiments")->items(), SizeIs(7));
+  EXPECT_THAT(doc.Find("experiments")->items(), SizeIs(8));
 
   for (const char* kind :
-       {"segments", "groups", "metrics", "layers", "holdouts"}) {
+       {"segments", "groups", "metrics", "layers", "holdouts", "slots"}) {
     CommandResult r = Cli({"list", kind});
     EXPECT_EQ(r.exit_code, 0) << kind << r.err;
     EXPECT_THAT(Cells(Lines(r.out)[0])[0], "key") << kind;
@@ -334,6 +336,64 @@ TEST_F(OnlineTest, GetAndListAsTableAndJson) {
     EXPECT_EQ(r.exit_code, 0) << kind << r.err;
     EXPECT_THAT(r.out, StartsWith("key ")) << kind;
   }
+}
+
+TEST_F(OnlineTest, GetAndListSlots) {
+  ApplyExperiments();
+  CommandResult list = Binary({"list", "slots"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  std::vector<std::string> lines = Lines(list.out);
+  ASSERT_THAT(lines, SizeIs(4));  // header + 3 slots, sorted by key
+  EXPECT_THAT(Cells(lines[0]),
+              ElementsAre("key", "name", "rules", "experiments", "version"));
+  EXPECT_EQ(Cells(lines[1])[0], "checkout.hint");
+  EXPECT_EQ(Cells(lines[2])[0], "home.hero");
+  std::vector<std::string> recs = Cells(lines[3]);
+  EXPECT_EQ(recs[0], "home.recommendations");
+  EXPECT_THAT(recs, Contains("recommendation_block_bandit"));
+  // The singular works too, as for the other kinds.
+  EXPECT_EQ(Cli({"list", "slot"}).out, list.out);
+
+  CommandResult json = Cli({"--output", "json", "list", "slots"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  engine::Value doc = Json(json.out);
+  ASSERT_NE(doc.Find("slots"), nullptr) << json.out;
+  EXPECT_THAT(doc.Find("slots")->items(), SizeIs(3));
+
+  CommandResult get = Cli({"get", "slot", "home.hero"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  std::vector<std::string> rows = Lines(get.out);
+  EXPECT_THAT(rows,
+              Contains(AllOf(StartsWith("key "), HasSubstr("home.hero"))));
+  EXPECT_THAT(rows, Contains(StartsWith("rules[3]")));
+  EXPECT_THAT(rows, Contains(StartsWith("meta.version ")));
+
+  CommandResult get_json =
+      Binary({"get", "slot", "home.hero", "--output", "json"});
+  ASSERT_EQ(get_json.exit_code, 0) << get_json.err;
+  engine::Value slot = Json(get_json.out);
+  EXPECT_EQ(slot.Find("key")->as_string(), "home.hero");
+  ASSERT_NE(slot.Find("defaultContent"), nullptr) << get_json.out;
+  const engine::Value* rules = slot.Find("rules");
+  ASSERT_NE(rules, nullptr);
+  ASSERT_THAT(rules->items(), SizeIs(4));
+  EXPECT_EQ(rules->items()[0].Find("key")->as_string(), "runners");
+  EXPECT_THAT(rules->items()[0].Find("segments")->items(),
+              ElementsAre(engine::Value("runners")));
+  EXPECT_NE(rules->items()[0].Find("content")->Find("headline"), nullptr);
+
+  // The bandit experiment behind home.recommendations carries its fields.
+  CommandResult bandit = Cli(
+      {"get", "experiment", "recommendation_block_bandit", "--output", "json"});
+  ASSERT_EQ(bandit.exit_code, 0) << bandit.err;
+  engine::Value e = Json(bandit.out);
+  EXPECT_TRUE(e.Find("sticky")->as_bool());
+  ASSERT_NE(e.Find("bandit"), nullptr) << bandit.out;
+  EXPECT_EQ(e.Find("bandit")->Find("metric")->as_string(), "add_to_cart");
+
+  CommandResult missing = Cli({"get", "slot", "nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "cxlab: NOT_FOUND: slot 'nope' not found\n");
 }
 
 TEST_F(OnlineTest, GetErrors) {

@@ -599,11 +599,11 @@ kind: [segment]
       ErrorStrings(r),
       ElementsAre(
           "t.yaml:1 missing field 'kind' (one of experiment, segment, group, "
-          "metric, layer, holdout)",
+          "metric, layer, holdout, slot)",
           "t.yaml:3 kind: unknown kind 'experimnt'; expected one of "
-          "experiment, segment, group, metric, layer, holdout",
+          "experiment, segment, group, metric, layer, holdout, slot",
           "t.yaml:6 kind: must be one of experiment, segment, group, metric, "
-          "layer, holdout",
+          "layer, holdout, slot",
           "t.yaml:8 expected a mapping (a definition with a 'kind' field)"));
   EXPECT_THAT(r.defs.experiments, IsEmpty());
 }
@@ -659,6 +659,244 @@ variants:
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(ToJson(r.defs.experiments[0].variants[1].payload),
             R"({"color":"red"})");
+}
+
+// ---- slots, sticky bucketing and bandits --------------------------------------
+
+TEST(ParseDefinitionsText, SlotFieldsRoundTrip) {
+  LoadResult r = Parse(R"(kind: slot
+key: home.hero
+name: Homepage hero
+description: The banner at the top.
+default_content:
+  headline: Gear for every adventure
+  cta: {text: Shop, href: /sports}
+rules:
+  - key: runners
+    segments: [runners, joggers]
+    condition: {country: {$in: [US, CA]}}
+    priority: -10
+    start: 2026-11-27T00:00:00+01:00
+    end: 2026-12-01T00:00:00Z
+    content:
+      headline: Run further
+      items: 3
+  - key: bandit
+    priority: 20
+    experiment: hero_bandit
+  - {key: plain, content: "just text", priority: 0x1F}
+)");
+  ASSERT_THAT(ErrorStrings(r), IsEmpty());
+  ASSERT_THAT(r.defs.slots, SizeIs(1));
+  const engine::SlotDef& s = r.defs.slots[0];
+  EXPECT_EQ(s.key, "home.hero");
+  EXPECT_EQ(s.name, "Homepage hero");
+  EXPECT_EQ(s.description, "The banner at the top.");
+  EXPECT_EQ(ToJson(s.default_content),
+            R"({"headline":"Gear for every adventure",)"
+            R"("cta":{"text":"Shop","href":"/sports"}})");
+  ASSERT_THAT(s.rules, SizeIs(3));
+  const engine::SlotRuleDef& runners = s.rules[0];
+  EXPECT_EQ(runners.key, "runners");
+  EXPECT_THAT(runners.segments, ElementsAre("runners", "joggers"));
+  EXPECT_EQ(ToJson(runners.condition), R"({"country":{"$in":["US","CA"]}})");
+  EXPECT_EQ(runners.priority, -10);
+  EXPECT_EQ(runners.start, absl::FromCivil(absl::CivilSecond(2026, 11, 26, 23,
+                                                             0, 0),
+                                           absl::UTCTimeZone()));
+  EXPECT_EQ(runners.end, absl::FromCivil(absl::CivilDay(2026, 12, 1),
+                                         absl::UTCTimeZone()));
+  EXPECT_EQ(ToJson(runners.content), R"({"headline":"Run further","items":3})");
+  EXPECT_TRUE(runners.experiment.empty());
+  const engine::SlotRuleDef& bandit = s.rules[1];
+  EXPECT_EQ(bandit.priority, 20);
+  EXPECT_EQ(bandit.experiment, "hero_bandit");
+  EXPECT_TRUE(bandit.content.is_null());
+  EXPECT_TRUE(bandit.condition.is_null());
+  EXPECT_EQ(bandit.start, absl::InfinitePast());
+  EXPECT_EQ(bandit.end, absl::InfiniteFuture());
+  EXPECT_EQ(s.rules[2].priority, 31);
+  EXPECT_EQ(ToJson(s.rules[2].content), R"("just text")");
+}
+
+TEST(ParseDefinitionsText, SlotFromJson) {
+  LoadResult r = Parse(R"([{"kind": "slot", "key": "checkout.hint",
+    "default_content": null,
+    "rules": [{"key": "mobile", "segments": ["mobile_shoppers"],
+               "priority": 10, "content": {"text": "Pay in one tap"}}]}])");
+  ASSERT_THAT(ErrorStrings(r), IsEmpty());
+  ASSERT_THAT(r.defs.slots, SizeIs(1));
+  EXPECT_TRUE(r.defs.slots[0].default_content.is_null());
+  ASSERT_THAT(r.defs.slots[0].rules, SizeIs(1));
+  EXPECT_EQ(ToJson(r.defs.slots[0].rules[0].content),
+            R"({"text":"Pay in one tap"})");
+}
+
+TEST(ParseDefinitionsText, StickyAndBanditFields) {
+  LoadResult r = Parse(R"(kind: experiment
+key: recs
+sticky: true
+bucket_version: 3
+bandit:
+  metric: add_to_cart
+  interval_minutes: 1
+  min_share: 0.1
+---
+kind: experiment
+key: defaults
+bandit: {metric: add_to_cart}
+---
+kind: experiment
+key: fixed
+bandit: ~
+)");
+  ASSERT_THAT(ErrorStrings(r), IsEmpty());
+  ASSERT_THAT(r.defs.experiments, SizeIs(3));
+  const engine::ExperimentDef& e = r.defs.experiments[0];
+  EXPECT_TRUE(e.sticky);
+  EXPECT_EQ(e.bucket_version, 3);
+  ASSERT_TRUE(e.bandit.has_value());
+  EXPECT_EQ(e.bandit->metric, "add_to_cart");
+  EXPECT_EQ(e.bandit->interval_minutes, 1);
+  EXPECT_EQ(e.bandit->min_share, 0.1);
+  const engine::ExperimentDef& d = r.defs.experiments[1];
+  EXPECT_FALSE(d.sticky);
+  EXPECT_EQ(d.bucket_version, 0);
+  ASSERT_TRUE(d.bandit.has_value());
+  EXPECT_EQ(d.bandit->interval_minutes, 60);
+  EXPECT_EQ(d.bandit->min_share, 0.05);
+  EXPECT_FALSE(r.defs.experiments[2].bandit.has_value());
+}
+
+TEST(ParseDefinitionsText, SlotAndBanditShapeErrors) {
+  LoadResult r = Parse(R"(kind: experiment
+key: e
+sticky: maybe
+bucket_version: 1.5
+bandit:
+  metric: [add_to_cart]
+  intervl_minutes: 5
+  min_share: lots
+---
+kind: experiment
+key: f
+bandit: add_to_cart
+---
+kind: slot
+key: s
+default: {}
+rules:
+  - key: a
+    priority: high
+    start: tomorrow
+    contnet: {x: 1}
+  - just a string
+  - key: c
+    priority: 2.5
+    segments: runners
+    end: 2026-12-01
+---
+kind: slot
+key: t
+rules: {key: a}
+)");
+  EXPECT_THAT(
+      ErrorStrings(r),
+      ElementsAre(
+          "t.yaml:3 sticky: must be a boolean (true or false)",
+          "t.yaml:4 bucket_version: must be an integer",
+          "t.yaml:6 bandit.metric: must be a string",
+          "t.yaml:7 bandit: unknown field 'intervl_minutes'; did you mean "
+          "'interval_minutes'?",
+          "t.yaml:8 bandit.min_share: must be a number",
+          "t.yaml:12 bandit: must be a mapping with metric, interval_minutes, "
+          "min_share",
+          "t.yaml:16 unknown field 'default'",
+          "t.yaml:19 rules[0].priority: must be an integer",
+          "t.yaml:20 rules[0].start: must be an RFC 3339 time such as "
+          "2026-03-01T00:00:00Z, got 'tomorrow'",
+          "t.yaml:21 rules[0]: unknown field 'contnet'; did you mean "
+          "'content'?",
+          "t.yaml:22 rules[1]: must be a mapping with key, segments, "
+          "condition, content, priority, start, end, experiment",
+          "t.yaml:24 rules[2].priority: must be an integer",
+          "t.yaml:25 rules[2].segments: must be a list of strings",
+          "t.yaml:26 rules[2].end: must be an RFC 3339 time such as "
+          "2026-03-01T00:00:00Z, got '2026-12-01'",
+          "t.yaml:30 rules: must be a list of rules"));
+}
+
+TEST(LoadDefinitions, SlotValidationErrorsMapToTheirLines) {
+  TempDir dir;
+  const std::string file = dir.Write("slots.yaml", R"(kind: segment
+key: runners
+condition: {interests: {$elemMatch: {$eq: running}}}
+---
+kind: metric
+key: revenue
+type: mean
+event: purchase
+---
+kind: experiment
+key: recs
+status: running
+variants: [{key: a}, {key: b}]
+bucket_version: -1
+bandit:
+  metric: revenue
+  min_share: 0.9
+---
+kind: slot
+key: home.hero
+default_content: {headline: Hi}
+rules:
+  - key: runners
+    segments: [runners, joggers]
+    priority: 10
+    content: {headline: Run}
+  - key: runners
+    priority: 10
+    start: 2026-12-01T00:00:00Z
+    end: 2026-11-01T00:00:00Z
+  - key: recs
+    priority: 30
+    experiment: recs
+  - key: recs_again
+    priority: 40
+    experiment: recs
+  - key: ghost
+    priority: 50
+    experiment: no_such_experiment
+)");
+  LoadResult r = LoadDefinitions(file);
+  EXPECT_THAT(
+      ErrorStrings(r),
+      ElementsAre(
+          absl::StrCat(file, ":14 bucket_version: must be >= 0, got -1"),
+          absl::StrCat(file,
+                       ":16 bandit.metric: must be a binomial metric, "
+                       "'revenue' is mean"),
+          absl::StrCat(file,
+                       ":17 bandit.min_share: must be in [0, 0.5], got 0.9"),
+          absl::StrCat(file,
+                       ":24 rules[0].segments[1]: unknown segment 'joggers'"),
+          absl::StrCat(file,
+                       ":27 rules[1].key: duplicate rule key 'runners'"),
+          // No content line: the rule's own line.
+          absl::StrCat(file,
+                       ":27 rules[1].content: is required unless the rule "
+                       "has an experiment"),
+          absl::StrCat(file,
+                       ":28 rules[1].priority: duplicate priority 10 (rule "
+                       "'runners' has it)"),
+          absl::StrCat(file, ":30 rules[1].end: must be after start"),
+          absl::StrCat(file,
+                       ":36 rules[3].experiment: experiment 'recs' already "
+                       "backs rule home.hero/recs; an experiment may back "
+                       "one rule only"),
+          absl::StrCat(file,
+                       ":39 rules[4].experiment: unknown experiment "
+                       "'no_such_experiment'")));
 }
 
 TEST(LoadError, ToStringFormats) {
@@ -920,6 +1158,7 @@ TEST(LoadDefinitions, ShippedExamplesValidate) {
   EXPECT_GE(r.defs.metrics.size(), 8u);
   EXPECT_GE(r.defs.groups.size(), 2u);
   EXPECT_GE(r.defs.layers.size(), 1u);
+  EXPECT_GE(r.defs.slots.size(), 3u);
 }
 
 // The shipped examples compile into a snapshot and behave as their comments

@@ -97,6 +97,14 @@ void ExpectExperimentEq(const engine::ExperimentDef& a,
   EXPECT_EQ(a.winner, b.winner);
   EXPECT_EQ(a.metrics, b.metrics);
   EXPECT_EQ(a.guardrails, b.guardrails);
+  EXPECT_EQ(a.sticky, b.sticky);
+  EXPECT_EQ(a.bucket_version, b.bucket_version);
+  ASSERT_EQ(a.bandit.has_value(), b.bandit.has_value());
+  if (a.bandit.has_value()) {
+    EXPECT_EQ(a.bandit->metric, b.bandit->metric);
+    EXPECT_EQ(a.bandit->interval_minutes, b.bandit->interval_minutes);
+    EXPECT_EQ(a.bandit->min_share, b.bandit->min_share);
+  }
 }
 
 void ExpectSegmentEq(const engine::SegmentDef& a, const engine::SegmentDef& b) {
@@ -148,6 +156,28 @@ void ExpectHoldoutEq(const engine::HoldoutDef& a, const engine::HoldoutDef& b) {
   EXPECT_EQ(a.share, b.share);
 }
 
+void ExpectSlotEq(const engine::SlotDef& a, const engine::SlotDef& b) {
+  SCOPED_TRACE("slot " + a.key);
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.description, b.description);
+  ExpectValueEq(a.default_content, b.default_content);
+  ASSERT_EQ(a.rules.size(), b.rules.size());
+  for (size_t i = 0; i < a.rules.size(); ++i) {
+    SCOPED_TRACE("rule " + std::to_string(i));
+    const engine::SlotRuleDef& x = a.rules[i];
+    const engine::SlotRuleDef& y = b.rules[i];
+    EXPECT_EQ(x.key, y.key);
+    EXPECT_EQ(x.segments, y.segments);
+    ExpectValueEq(x.condition, y.condition);
+    ExpectValueEq(x.content, y.content);
+    EXPECT_EQ(x.priority, y.priority);
+    EXPECT_EQ(x.start, y.start);
+    EXPECT_EQ(x.end, y.end);
+    EXPECT_EQ(x.experiment, y.experiment);
+  }
+}
+
 void ExpectDefinitionsEq(const engine::Definitions& a,
                          const engine::Definitions& b) {
   ASSERT_EQ(a.experiments.size(), b.experiments.size());
@@ -173,6 +203,10 @@ void ExpectDefinitionsEq(const engine::Definitions& a,
   ASSERT_EQ(a.holdouts.size(), b.holdouts.size());
   for (size_t i = 0; i < a.holdouts.size(); ++i) {
     ExpectHoldoutEq(a.holdouts[i], b.holdouts[i]);
+  }
+  ASSERT_EQ(a.slots.size(), b.slots.size());
+  for (size_t i = 0; i < a.slots.size(); ++i) {
+    ExpectSlotEq(a.slots[i], b.slots[i]);
   }
 }
 
@@ -487,6 +521,9 @@ engine::ExperimentDef FullExperiment() {
   e.winner = "one_page";
   e.metrics = {"orders", "revenue"};
   e.guardrails = {"refunds"};
+  e.sticky = true;
+  e.bucket_version = 4;
+  e.bandit = engine::ExperimentDef::Bandit{"orders", 15, 0.1};
   return e;
 }
 
@@ -554,6 +591,51 @@ TEST(ExperimentConvert, MinimalToProtoLeavesOptionalsUnset) {
   ASSERT_EQ(m.variants_size(), 1);
   EXPECT_FALSE(m.variants(0).has_weight());
   EXPECT_FALSE(m.variants(0).has_payload());
+  EXPECT_FALSE(m.sticky());
+  EXPECT_EQ(m.bucket_version(), 0);
+  EXPECT_FALSE(m.has_bandit());
+}
+
+TEST(ExperimentConvert, StickyAndBandit) {
+  v1::Experiment m;
+  ToProto(FullExperiment(), &m);
+  EXPECT_TRUE(m.sticky());
+  EXPECT_EQ(m.bucket_version(), 4);
+  ASSERT_TRUE(m.has_bandit());
+  EXPECT_EQ(m.bandit().metric(), "orders");
+  EXPECT_TRUE(m.bandit().has_interval_minutes());
+  EXPECT_EQ(m.bandit().interval_minutes(), 15);
+  EXPECT_TRUE(m.bandit().has_min_share());
+  EXPECT_EQ(m.bandit().min_share(), 0.1);
+
+  // An empty Bandit message turns the bandit on with the engine defaults.
+  v1::Experiment in;
+  in.mutable_bandit()->set_metric("click");
+  absl::StatusOr<engine::ExperimentDef> e = FromProto(in);
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_TRUE(e->bandit.has_value());
+  EXPECT_EQ(e->bandit->metric, "click");
+  EXPECT_EQ(e->bandit->interval_minutes, 60);
+  EXPECT_EQ(e->bandit->min_share, 0.05);
+  // Zero is a value, not "unset" (ValidateDefinitions rejects 0 minutes).
+  in.mutable_bandit()->set_interval_minutes(0);
+  in.mutable_bandit()->set_min_share(0);
+  e = FromProto(in);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->bandit->interval_minutes, 0);
+  EXPECT_EQ(e->bandit->min_share, 0);
+  // No Bandit message: fixed weights.
+  e = FromProto(v1::Experiment());
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_FALSE(e->bandit.has_value());
+  EXPECT_FALSE(e->sticky);
+  EXPECT_EQ(e->bucket_version, 0);
+
+  // Negative versions are carried (and rejected by validation).
+  engine::ExperimentDef negative = MinimalExperiment();
+  negative.bucket_version = -3;
+  ExpectExperimentEq(
+      RoundTrip<engine::ExperimentDef, v1::Experiment>(negative), negative);
 }
 
 TEST(ExperimentConvert, EmptyProtoGetsEngineDefaults) {
@@ -865,6 +947,159 @@ TEST(LayerAndHoldoutConvert, RoundTrips) {
                   minimal_holdout);
 }
 
+// ---- Slot -------------------------------------------------------------------
+
+engine::SlotDef FullSlot() {
+  engine::SlotDef s;
+  s.key = "home.hero";
+  s.name = "Homepage hero";
+  s.description = "The banner at the top";
+  s.default_content = J(R"({"headline": "Hi", "image": "/a.jpg"})");
+  engine::SlotRuleDef runners;
+  runners.key = "runners";
+  runners.segments = {"runners", "joggers"};
+  runners.condition = J(R"({"country": {"$in": ["US", "CA"]}})");
+  runners.content = J(R"({"cta": {"href": "/run", "text": "Run"}, "z": 1})");
+  runners.priority = -7;
+  runners.start = Day(2026, 11, 27) + absl::Nanoseconds(250);
+  runners.end = Day(2026, 12, 1);
+  engine::SlotRuleDef tested;
+  tested.key = "tested";
+  tested.priority = 9223372036854775807;  // int64 max survives the proto
+  tested.experiment = "hero_test";
+  engine::SlotRuleDef plain;
+  plain.key = "plain";
+  plain.content = engine::Value("text");
+  plain.priority = 3;
+  plain.start = Day(2026, 1, 1);  // open end
+  s.rules = {runners, tested, plain};
+  return s;
+}
+
+TEST(SlotConvert, RoundTrips) {
+  engine::SlotDef full = FullSlot();
+  ExpectSlotEq(RoundTrip<engine::SlotDef, v1::Slot>(full), full);
+  engine::SlotDef minimal;
+  minimal.key = "s";
+  ExpectSlotEq(RoundTrip<engine::SlotDef, v1::Slot>(minimal), minimal);
+  engine::SlotDef empty_rule = minimal;
+  empty_rule.rules.emplace_back();
+  ExpectSlotEq(RoundTrip<engine::SlotDef, v1::Slot>(empty_rule), empty_rule);
+}
+
+TEST(SlotConvert, ToProtoFields) {
+  v1::Slot m;
+  ToProto(FullSlot(), &m);
+  EXPECT_EQ(m.key(), "home.hero");
+  EXPECT_EQ(m.name(), "Homepage hero");
+  EXPECT_EQ(
+      m.default_content().struct_value().fields().at("headline").string_value(),
+      "Hi");
+  ASSERT_EQ(m.rules_size(), 3);
+  const v1::SlotRule& r = m.rules(0);
+  EXPECT_EQ(r.key(), "runners");
+  EXPECT_THAT(r.segments(), ::testing::ElementsAre("runners", "joggers"));
+  EXPECT_TRUE(r.has_condition());
+  EXPECT_TRUE(r.has_content());
+  EXPECT_EQ(r.priority(), -7);
+  EXPECT_EQ(r.start().seconds(), absl::ToUnixSeconds(Day(2026, 11, 27)));
+  EXPECT_EQ(r.start().nanos(), 250);
+  EXPECT_TRUE(r.has_end());
+  EXPECT_TRUE(r.experiment().empty());
+  // Unset: null content, null condition, open bounds.
+  const v1::SlotRule& tested = m.rules(1);
+  EXPECT_FALSE(tested.has_content());
+  EXPECT_FALSE(tested.has_condition());
+  EXPECT_FALSE(tested.has_start());
+  EXPECT_FALSE(tested.has_end());
+  EXPECT_EQ(tested.experiment(), "hero_test");
+  EXPECT_TRUE(m.rules(2).has_start());
+  EXPECT_FALSE(m.rules(2).has_end());
+  EXPECT_FALSE(m.has_meta());
+
+  engine::SlotDef minimal;
+  minimal.key = "s";
+  v1::Slot small;
+  ToProto(minimal, &small);
+  EXPECT_FALSE(small.has_default_content());
+  EXPECT_EQ(small.rules_size(), 0);
+}
+
+TEST(SlotConvert, EmptyProtoGetsEngineDefaults) {
+  v1::Slot m;
+  m.add_rules()->set_key("r");
+  absl::StatusOr<engine::SlotDef> s = FromProto(m);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->default_content.is_null());
+  ASSERT_EQ(s->rules.size(), 1u);
+  EXPECT_EQ(s->rules[0].key, "r");
+  EXPECT_TRUE(s->rules[0].condition.is_null());
+  EXPECT_TRUE(s->rules[0].content.is_null());
+  EXPECT_EQ(s->rules[0].priority, 0);
+  EXPECT_EQ(s->rules[0].start, absl::InfinitePast());
+  EXPECT_EQ(s->rules[0].end, absl::InfiniteFuture());
+}
+
+TEST(SlotConvert, ErrorsNameTheField) {
+  v1::Slot m;
+  *m.mutable_default_content() = NestedList(65);
+  ExpectInvalid(FromProto(m).status(),
+                "slot.default_content: nesting deeper than 32 levels");
+
+  m.Clear();
+  m.add_rules();
+  *m.add_rules()->mutable_content() = NestedList(65);
+  ExpectInvalid(FromProto(m).status(),
+                "slot.rules[1].content: nesting deeper than 32 levels");
+
+  m.Clear();
+  *m.add_rules()->mutable_condition() = NestedStruct(65);
+  ExpectInvalid(FromProto(m).status(),
+                "slot.rules[0].condition: nesting deeper than 32 levels");
+
+  m.Clear();
+  m.add_rules()->mutable_start()->set_seconds(253402300800);
+  ExpectInvalid(FromProto(m).status(),
+                "slot.rules[0].start: timestamp out of range");
+  m.Clear();
+  m.add_rules();
+  m.add_rules();
+  m.add_rules()->mutable_end()->set_nanos(-1);
+  ExpectInvalid(FromProto(m, "definitions.slots[4]").status(),
+                "definitions.slots[4].rules[2].end: timestamp out of range");
+}
+
+TEST(SlotConvert, MetaIsIgnoredAndToProtoOverwrites) {
+  v1::Slot reused;
+  reused.mutable_meta()->set_version(9);
+  ToProto(FullSlot(), &reused);
+  engine::SlotDef minimal;
+  minimal.key = "s";
+  ToProto(minimal, &reused);
+  EXPECT_EQ(reused.meta().version(), 9);
+  reused.clear_meta();
+  v1::Slot fresh;
+  ToProto(minimal, &fresh);
+  EXPECT_TRUE(MessageDifferencer::Equals(reused, fresh))
+      << reused.DebugString() << "\nvs\n"
+      << fresh.DebugString();
+}
+
+TEST(SlotConvert, ProtoJsonMapping) {
+  v1::Slot m;
+  ToProto(FullSlot(), &m);
+  std::string json;
+  ASSERT_TRUE(pb::util::MessageToJsonString(m, &json).ok());
+  EXPECT_THAT(json, HasSubstr("\"defaultContent\""));
+  EXPECT_THAT(json, HasSubstr("\"priority\":\"-7\""));
+  EXPECT_THAT(json, HasSubstr("\"start\":\"2026-11-27T00:00:00.000000250Z\""));
+  v1::Slot parsed;
+  ASSERT_TRUE(pb::util::JsonStringToMessage(json, &parsed).ok());
+  absl::StatusOr<engine::SlotDef> s = FromProto(parsed);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ExpectSlotEq(*s, FullSlot());
+}
+
 // ---- Definitions ------------------------------------------------------------
 
 engine::Definitions FullDefinitions() {
@@ -883,6 +1118,9 @@ engine::Definitions FullDefinitions() {
   d.metrics = {FullMetric(), minimal_metric};
   d.layers = {engine::LayerDef{"checkout_layer", "", "", 0.1}};
   d.holdouts = {engine::HoldoutDef{"global", "", "", 0.05}};
+  engine::SlotDef minimal_slot;
+  minimal_slot.key = "checkout.hint";
+  d.slots = {FullSlot(), minimal_slot};
   return d;
 }
 
@@ -925,6 +1163,12 @@ TEST(DefinitionsConvert, ErrorsNameTheElement) {
   *m.add_groups()->add_ids() = NestedList(70);
   ExpectInvalid(FromProto(m).status(),
                 "definitions.groups[0].ids[0]: nesting deeper than 32 levels");
+
+  m.Clear();
+  m.add_slots();
+  m.add_slots()->add_rules()->mutable_start()->set_nanos(1000000000);
+  ExpectInvalid(FromProto(m).status(),
+                "definitions.slots[1].rules[0].start: timestamp out of range");
 }
 
 TEST(FieldErrorConvert, CopiesEveryField) {

@@ -87,7 +87,7 @@ record() {
       --attr app_version=4.3.0 --output json >>"$dir/assignments.json"
   done
   local kind
-  for kind in experiments segments groups metrics layers holdouts; do
+  for kind in experiments segments groups metrics layers holdouts slots; do
     cx list "$kind" --output json >"$dir/$kind.json"
   done
   cx changes --limit 1000 --output json >"$dir/changes.json"
@@ -123,7 +123,7 @@ if grep -q '^admin key' "$TMP/cxlabd-2.log"; then
 fi
 record "$TMP/after"
 for f in assignments experiments segments groups metrics layers holdouts \
-  changes; do
+  slots changes; do
   diff -u "$TMP/before/$f.json" "$TMP/after/$f.json" >&2 ||
     fail "$f differ after the restart"
 done

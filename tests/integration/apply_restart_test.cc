@@ -108,6 +108,19 @@ TEST_F(ApplyTest, RepoDefinitionsCreateEverythingThenAreUnchanged) {
   v1::ListHoldoutsResponse holdouts;
   ASSERT_OK(Exp(&ES::ListHoldouts, v1::ListRequest(), &holdouts));
   EXPECT_EQ(holdouts.holdouts_size(), defs.holdouts_size());
+  v1::ListSlotsResponse slots;
+  ASSERT_OK(Exp(&ES::ListSlots, v1::ListRequest(), &slots));
+  ASSERT_GE(defs.slots_size(), 3);
+  EXPECT_EQ(slots.slots_size(), defs.slots_size());
+  std::map<std::string, v1::Slot> slots_by_key;
+  for (const v1::Slot& s : slots.slots()) slots_by_key[s.key()] = s;
+  for (const v1::Slot& want : defs.slots()) {
+    auto it = slots_by_key.find(want.key());
+    ASSERT_NE(it, slots_by_key.end()) << want.key();
+    v1::Slot got = it->second;
+    got.clear_meta();
+    EXPECT_TRUE(MessageDifferencer::Equivalent(got, want)) << Diff(got, want);
+  }
 
   // The second apply changes nothing.
   v1::ApplyResponse second;
@@ -311,6 +324,9 @@ TEST_F(RestartTest, StateSurvivesARestart) {
   ASSERT_NO_FATAL_FAILURE(snapshot_state(&experiments_before, &segments_before,
                                          &assign_before, &changes_before));
   const int64_t version_before = WatchedVersion();
+  v1::ListSlotsResponse slots_before, slots_after;
+  ASSERT_OK(Exp(&ES::ListSlots, v1::ListRequest(), &slots_before));
+  EXPECT_GE(slots_before.slots_size(), 3);
   int in_custom = 0;
   for (const v1::UnitAssignments& r : assign_before.results()) {
     for (const v1::Assignment& a : r.assignments()) {
@@ -342,6 +358,10 @@ TEST_F(RestartTest, StateSurvivesARestart) {
       << Diff(experiments_before, experiments_after);
   EXPECT_TRUE(MessageDifferencer::Equals(segments_before, segments_after))
       << Diff(segments_before, segments_after);
+  ASSERT_OK(Exp(&ES::ListSlots, v1::ListRequest(), &slots_after));
+  EXPECT_TRUE(MessageDifferencer::Equals(slots_before, slots_after))
+      << "slots differ after restart:\n"
+      << Diff(slots_before, slots_after);
   EXPECT_TRUE(MessageDifferencer::Equals(assign_before, assign_after))
       << "assignments differ after restart:\n"
       << Diff(assign_before, assign_after);
@@ -379,17 +399,19 @@ TEST_F(RestartTest, AssignVersionIsStableAcrossRestartAfterKeyWrite) {
 
 class OtherServicesTest : public ServerTest {};
 
-TEST_F(OtherServicesTest, NotYetImplementedServicesAnswerUnimplemented) {
+TEST_F(OtherServicesTest, EveryServiceIsImplemented) {
   auto personalization = v1::PersonalizationService::NewStub(channel_);
   auto events = v1::EventService::NewStub(channel_);
   auto reports = v1::ReportService::NewStub(channel_);
   {
+    // PersonalizationService is implemented: a missing unit is a named
+    // error.
     auto context = Ctx(kAdminKey);
     v1::GetContentResponse out;
-    EXPECT_EQ(personalization
-                  ->GetContent(context.get(), v1::GetContentRequest(), &out)
-                  .error_code(),
-              grpc::StatusCode::UNIMPLEMENTED);
+    grpc::Status st = personalization->GetContent(
+        context.get(), v1::GetContentRequest(), &out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), "unit.unit_id: must not be empty");
   }
   {
     // EventService is implemented: an empty batch is a named error.

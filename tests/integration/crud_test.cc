@@ -1,7 +1,7 @@
 // Copyright 2026 The cxlab Authors.
 //
 // ExperimentService CRUD for every kind (experiment, segment, group, metric,
-// layer, holdout): create, get, list, update with optimistic concurrency,
+// layer, holdout, slot): create, get, list, update with optimistic concurrency,
 // delete; duplicates, missing objects, references; and "a rejected write
 // changes nothing".
 
@@ -151,11 +151,37 @@ struct HoldoutKind {
   }
 };
 
+struct SlotKind {
+  static constexpr const char* kName = "slot";
+  CXLAB_KIND_RPCS(Slot, Slots, slot)
+  static Proto Make(const std::string& key) {
+    Proto p;
+    p.set_key(key);
+    p.set_name("Homepage hero");
+    p.set_description("first");
+    *p.mutable_default_content()->mutable_struct_value() =
+        StructFromJson(R"({"headline": "Gear for every adventure"})");
+    v1::SlotRule* us = p.add_rules();
+    us->set_key("us_visitors");
+    *us->mutable_condition() = StructFromJson(R"({"country": "US"})");
+    *us->mutable_content()->mutable_struct_value() =
+        StructFromJson(R"({"headline": "Howdy"})");
+    us->set_priority(10);
+    us->mutable_start()->set_seconds(1795000000);  // 2026-11-18
+    v1::SlotRule* text = p.add_rules();
+    text->set_key("everyone");
+    text->mutable_content()->set_string_value("plain text");
+    text->set_priority(-1);
+    return p;
+  }
+};
+
 template <typename K>
 class CrudTest : public CrudTestBase {};
 
-using Kinds = ::testing::Types<ExperimentKind, SegmentKind, GroupKind,
-                               MetricKind, LayerKind, HoldoutKind>;
+using Kinds =
+    ::testing::Types<ExperimentKind, SegmentKind, GroupKind, MetricKind,
+                     LayerKind, HoldoutKind, SlotKind>;
 TYPED_TEST_SUITE(CrudTest, Kinds);
 
 // Equality of the definition, ignoring the server-maintained meta.
@@ -371,6 +397,98 @@ TEST_F(ReferenceTest, DeletingReferencedObjectsIsRefused) {
   EXPECT_OK(Exp(&ES::DeleteSegment, del, &out));
   del.set_key("pricing");
   EXPECT_OK(Exp(&ES::DeleteLayer, del, &out));
+}
+
+TEST_F(ReferenceTest, SlotReferencesBlockDeletes) {
+  v1::CreateSegmentRequest seg;
+  *seg.mutable_segment() = SegmentKind::Make("runners");
+  v1::Segment segment;
+  ASSERT_OK(Exp(&ES::CreateSegment, seg, &segment));
+  v1::Experiment backing;
+  ASSERT_OK(CreateExperiment(MakeExperiment("hero_test", {0.5, 0.5}),
+                             &backing));
+
+  v1::CreateSlotRequest create;
+  v1::Slot* slot = create.mutable_slot();
+  slot->set_key("home.hero");
+  v1::SlotRule* runners = slot->add_rules();
+  runners->set_key("runners");
+  runners->add_segments("runners");
+  runners->mutable_content()->set_string_value("run");
+  runners->set_priority(1);
+  v1::SlotRule* tested = slot->add_rules();
+  tested->set_key("tested");
+  tested->set_priority(2);
+  tested->set_experiment("hero_test");
+  v1::Slot created;
+  ASSERT_OK(Exp(&ES::CreateSlot, create, &created));
+
+  const int64_t version = WatchedVersion();
+  const size_t changes = AllChanges().size();
+  v1::DeleteRequest del;
+  v1::DeleteResponse out;
+  del.set_key("hero_test");
+  EXPECT_CODE(Exp(&ES::DeleteExperiment, del, &out),
+              grpc::StatusCode::INVALID_ARGUMENT,
+              "slot home.hero: rules[1].experiment: unknown experiment "
+              "'hero_test'");
+  del.set_key("runners");
+  EXPECT_CODE(Exp(&ES::DeleteSegment, del, &out),
+              grpc::StatusCode::INVALID_ARGUMENT,
+              "slot home.hero: rules[0].segments[0]: unknown segment "
+              "'runners'");
+  EXPECT_EQ(WatchedVersion(), version);
+  EXPECT_EQ(AllChanges().size(), changes);
+  v1::Experiment still;
+  EXPECT_OK(GetExperiment("hero_test", &still));
+
+  // A second rule backed by the same experiment is refused.
+  v1::CreateSlotRequest twice;
+  twice.mutable_slot()->set_key("home.other");
+  v1::SlotRule* again = twice.mutable_slot()->add_rules();
+  again->set_key("again");
+  again->set_experiment("hero_test");
+  v1::Slot ignored;
+  EXPECT_CODE(Exp(&ES::CreateSlot, twice, &ignored),
+              grpc::StatusCode::INVALID_ARGUMENT,
+              "slot home.other: rules[0].experiment: experiment 'hero_test' "
+              "already backs rule home.hero/tested");
+  // A slot naming an unknown segment is refused.
+  v1::CreateSlotRequest unknown;
+  unknown.mutable_slot()->set_key("home.ghost");
+  v1::SlotRule* ghost = unknown.mutable_slot()->add_rules();
+  ghost->set_key("ghost");
+  ghost->add_segments("ghosts");
+  ghost->mutable_content()->set_string_value("boo");
+  EXPECT_CODE(Exp(&ES::CreateSlot, unknown, &ignored),
+              grpc::StatusCode::INVALID_ARGUMENT,
+              "rules[0].segments[0]: unknown segment 'ghosts'");
+
+  // Once the slot is gone, both can be deleted.
+  del.set_key("home.hero");
+  ASSERT_OK(Exp(&ES::DeleteSlot, del, &out));
+  del.set_key("hero_test");
+  EXPECT_OK(Exp(&ES::DeleteExperiment, del, &out));
+  del.set_key("runners");
+  EXPECT_OK(Exp(&ES::DeleteSegment, del, &out));
+}
+
+TEST_F(ReferenceTest, SlotWritesAreAudited) {
+  v1::CreateSlotRequest create;
+  *create.mutable_slot() = SlotKind::Make("checkout.hint");
+  v1::Slot created;
+  ASSERT_OK(Exp(&ES::CreateSlot, create, &created));
+  std::vector<v1::Change> changes = AllChanges();  // newest first
+  ASSERT_FALSE(changes.empty());
+  const v1::Change& last = changes.front();
+  EXPECT_EQ(last.action(), "create");
+  EXPECT_EQ(last.kind(), "slot");
+  EXPECT_EQ(last.key(), "checkout.hint");
+  EXPECT_EQ(last.before_json(), "");
+  EXPECT_THAT(last.after_json(), HasSubstr(R"("key":"checkout.hint")"));
+  EXPECT_THAT(last.after_json(),
+              HasSubstr(R"({"key":"everyone","content":"plain text",)"
+                        R"("priority":-1})"));
 }
 
 TEST_F(ReferenceTest, UnknownReferencesAreInvalidArgument) {

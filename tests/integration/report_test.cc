@@ -228,7 +228,7 @@ TEST_F(ReportTest, KnownEffectIsSignificantAndAaIsNot) {
   EXPECT_GT(t.relative().estimate(), 0.3);
   EXPECT_LT(t.relative().ci().lower(), 0.6);
   EXPECT_GT(t.relative().ci().lower(), 0);
-  EXPECT_THAT(report.verdict(), StartsWith("V1 raises conversion by +"));
+  EXPECT_THAT(report.verdict(), StartsWith("v1 raises conversion by +"));
   for (v1::Method method :
        {v1::METHOD_SEQUENTIAL, v1::METHOD_BAYESIAN}) {
     request.set_method(method);

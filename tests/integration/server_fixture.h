@@ -147,7 +147,8 @@ inline v1::Definitions ToProtoDefinitions(const engine::Definitions& defs) {
 // Number of objects in a definitions set.
 inline int CountObjects(const v1::Definitions& d) {
   return d.experiments_size() + d.segments_size() + d.groups_size() +
-         d.metrics_size() + d.layers_size() + d.holdouts_size();
+         d.metrics_size() + d.layers_size() + d.holdouts_size() +
+         d.slots_size();
 }
 
 // A fresh directory under /tmp, removed recursively on destruction.

@@ -30,6 +30,11 @@ bool operator==(const VariantDef& a, const VariantDef& b) {
          a.payload == b.payload;
 }
 
+bool operator==(const ExperimentDef::Bandit& a, const ExperimentDef::Bandit& b) {
+  return a.metric == b.metric && a.interval_minutes == b.interval_minutes &&
+         a.min_share == b.min_share;
+}
+
 bool operator==(const ExperimentDef& a, const ExperimentDef& b) {
   return a.key == b.key && a.name == b.name && a.description == b.description &&
          a.hypothesis == b.hypothesis && a.owner == b.owner &&
@@ -42,7 +47,8 @@ bool operator==(const ExperimentDef& a, const ExperimentDef& b) {
          a.exempt_from_holdout == b.exempt_from_holdout &&
          a.forced == b.forced && a.start == b.start && a.end == b.end &&
          a.winner == b.winner && a.metrics == b.metrics &&
-         a.guardrails == b.guardrails;
+         a.guardrails == b.guardrails && a.sticky == b.sticky &&
+         a.bucket_version == b.bucket_version && a.bandit == b.bandit;
 }
 
 bool operator==(const SegmentDef& a, const SegmentDef& b) {
@@ -75,6 +81,18 @@ bool operator==(const HoldoutDef& a, const HoldoutDef& b) {
          a.share == b.share;
 }
 
+bool operator==(const SlotRuleDef& a, const SlotRuleDef& b) {
+  return a.key == b.key && a.segments == b.segments &&
+         a.condition == b.condition && a.content == b.content &&
+         a.priority == b.priority && a.start == b.start && a.end == b.end &&
+         a.experiment == b.experiment;
+}
+
+bool operator==(const SlotDef& a, const SlotDef& b) {
+  return a.key == b.key && a.name == b.name && a.description == b.description &&
+         a.default_content == b.default_content && a.rules == b.rules;
+}
+
 // Readable failure output (found by argument-dependent lookup).
 void PrintTo(const ExperimentDef& d, std::ostream* os) {
   *os << ExperimentToJson(d);
@@ -84,6 +102,7 @@ void PrintTo(const GroupDef& d, std::ostream* os) { *os << GroupToJson(d); }
 void PrintTo(const MetricDef& d, std::ostream* os) { *os << MetricToJson(d); }
 void PrintTo(const LayerDef& d, std::ostream* os) { *os << LayerToJson(d); }
 void PrintTo(const HoldoutDef& d, std::ostream* os) { *os << HoldoutToJson(d); }
+void PrintTo(const SlotDef& d, std::ostream* os) { *os << SlotToJson(d); }
 void PrintTo(const Value& v, std::ostream* os) { *os << ToJson(v); }
 
 namespace {
@@ -150,7 +169,34 @@ ExperimentDef FullExperiment() {
   e.winner = "one_page";
   e.metrics = {"order_completed", "revenue"};
   e.guardrails = {"support_contact"};
+  e.sticky = true;
+  e.bucket_version = 3;
+  e.bandit = ExperimentDef::Bandit{"order_completed", 0.5, 0.1};
   return e;
+}
+
+// A slot with every field set to a non-default value.
+SlotDef FullSlot() {
+  SlotDef s;
+  s.key = "home.hero";
+  s.name = "Homepage hero";
+  s.description = "The banner at the top.";
+  s.default_content = J(R"({"headline": "Hi", "image": "/a.jpg"})");
+  SlotRuleDef runners;
+  runners.key = "runners";
+  runners.segments = {"runners", "joggers"};
+  runners.condition = J(R"({"country": {"$in": ["US", "CA"]}})");
+  runners.content = J(R"({"z": 1, "cta": {"text": "Run", "href": "/run"}})");
+  runners.priority = -7;
+  runners.start = Day(2026, 11, 27) + absl::Milliseconds(250);
+  runners.end = Day(2026, 12, 1);
+  runners.experiment = "hero_test";
+  SlotRuleDef fallback;
+  fallback.key = "everyone";
+  fallback.content = Value("plain text");
+  fallback.priority = 9007199254740992;  // 2^53
+  s.rules = {runners, fallback};
+  return s;
 }
 
 MetricDef FullMetric() {
@@ -197,6 +243,9 @@ void ExpectExperimentRoundTrip(const ExperimentDef& e) {
 void ExpectMetricRoundTrip(const MetricDef& m) {
   ExpectRoundTrip(m, MetricToValue, MetricFromValue, MetricToJson,
                   MetricFromJson);
+}
+void ExpectSlotRoundTrip(const SlotDef& s) {
+  ExpectRoundTrip(s, SlotToValue, SlotFromValue, SlotToJson, SlotFromJson);
 }
 
 // ---------------------------------------------------------------------------
@@ -370,7 +419,8 @@ TEST(DefinitionsCodecTest, FullExperimentFieldShapes) {
                   "status", "salt", "unit_type", "hash_attribute",
                   "fallback_attribute", "variants", "coverage", "segments",
                   "condition", "layer", "layer_range", "exempt_from_holdout",
-                  "forced", "schedule", "winner", "metrics", "guardrails"));
+                  "forced", "schedule", "winner", "metrics", "guardrails",
+                  "sticky", "bucket_version", "bandit"));
   EXPECT_EQ(ToJson(*v.Find("tags")), R"(["checkout","q1"])");
   EXPECT_EQ(ToJson(*v.Find("status")), R"("running")");
   EXPECT_EQ(ToJson(*v.Find("unit_type")), R"("device")");
@@ -392,7 +442,13 @@ TEST(DefinitionsCodecTest, FullExperimentFieldShapes) {
             R"("end":"2026-04-01T00:00:00+00:00"})");
   EXPECT_EQ(ToJson(*v.Find("winner")), R"("one_page")");
   EXPECT_EQ(ToJson(*v.Find("guardrails")), R"(["support_contact"])");
+  EXPECT_EQ(ToJson(*v.Find("sticky")), "true");
+  EXPECT_EQ(ToJson(*v.Find("bucket_version")), "3");
+  EXPECT_EQ(ToJson(*v.Find("bandit")),
+            R"({"metric":"order_completed","interval_minutes":0.5,)"
+            R"("min_share":0.1})");
 }
+
 
 TEST(DefinitionsCodecTest, OtherKindsExactJson) {
   EXPECT_EQ(SegmentToJson({"returning", "Returning", "Came back",
@@ -805,6 +861,140 @@ TEST(DefinitionsCodecTest, FirstProblemIsReported) {
       {R"({"coverage":"x","covrage":1})", "unknown field 'covrage'"},
       {R"({"coverage":"x","key":1})", "key: must be a string"},
   });
+}
+
+// ---------------------------------------------------------------------------
+// Slots, sticky bucketing and bandits.
+
+TEST(DefinitionsCodecTest, FullSlotRoundTrips) {
+  ExpectSlotRoundTrip(FullSlot());
+  SlotDef minimal;
+  minimal.key = "s";
+  ExpectSlotRoundTrip(minimal);
+  ExpectSlotRoundTrip(SlotDef());
+  SlotDef rule_only;
+  rule_only.key = "s";
+  rule_only.rules.emplace_back();  // every rule field at its default
+  ExpectSlotRoundTrip(rule_only);
+}
+
+TEST(DefinitionsCodecTest, SlotExactJson) {
+  EXPECT_EQ(
+      SlotToJson(FullSlot()),
+      R"({"key":"home.hero","name":"Homepage hero",)"
+      R"("description":"The banner at the top.",)"
+      R"("default_content":{"headline":"Hi","image":"/a.jpg"},"rules":[)"
+      R"({"key":"runners","segments":["runners","joggers"],)"
+      R"("condition":{"country":{"$in":["US","CA"]}},)"
+      R"("content":{"z":1,"cta":{"text":"Run","href":"/run"}},)"
+      R"("priority":-7,"start":"2026-11-27T00:00:00.25+00:00",)"
+      R"("end":"2026-12-01T00:00:00+00:00","experiment":"hero_test"},)"
+      R"({"key":"everyone","content":"plain text",)"
+      R"("priority":9007199254740992}]})");
+  // Defaults are omitted: no name, no default, no rules; a rule's priority
+  // 0, open window, no segments/condition/content/experiment.
+  SlotDef s;
+  s.key = "s";
+  EXPECT_EQ(SlotToJson(s), R"({"key":"s"})");
+  s.rules.emplace_back().key = "r";
+  EXPECT_EQ(SlotToJson(s), R"({"key":"s","rules":[{"key":"r"}]})");
+}
+
+TEST(DefinitionsCodecTest, StickyAndBanditDefaultsAreOmitted) {
+  ExperimentDef e;
+  e.key = "x";
+  e.sticky = false;
+  e.bucket_version = 0;
+  EXPECT_EQ(ExperimentToJson(e), R"({"key":"x"})");
+  // A bandit is written even with every member at its default: its presence
+  // turns it on.
+  e.bandit = ExperimentDef::Bandit{};
+  EXPECT_EQ(ExperimentToJson(e), R"({"key":"x","bandit":{}})");
+  ExpectExperimentRoundTrip(e);
+  e.bandit->metric = "add_to_cart";
+  EXPECT_EQ(ExperimentToJson(e),
+            R"({"key":"x","bandit":{"metric":"add_to_cart"}})");
+  ExpectExperimentRoundTrip(e);
+  e.bandit->interval_minutes = 60;
+  e.bandit->min_share = 0;
+  e.bucket_version = -2;  // invalid, but it survives the round trip
+  EXPECT_EQ(ExperimentToJson(e),
+            R"({"key":"x","bucket_version":-2,)"
+            R"("bandit":{"metric":"add_to_cart","min_share":0}})");
+  ExpectExperimentRoundTrip(e);
+
+  absl::StatusOr<ExperimentDef> read =
+      ExperimentFromJson(R"({"key":"x","bandit":{"metric":"click"}})");
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_TRUE(read->bandit.has_value());
+  EXPECT_EQ(read->bandit->metric, "click");
+  EXPECT_EQ(read->bandit->interval_minutes, 60);
+  EXPECT_EQ(read->bandit->min_share, 0.05);
+  read = ExperimentFromJson(R"({"key":"x","bandit":null})");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE(read->bandit.has_value());
+}
+
+TEST(DefinitionsCodecTest, StickyAndBanditErrors) {
+  ExpectExperimentErrors({
+      {R"({"sticky":"yes"})", "sticky: must be a boolean"},
+      {R"({"bucket_version":1.5})", "bucket_version: must be an integer"},
+      {R"({"bucket_version":1e19})", "bucket_version: must be an integer"},
+      {R"({"bucket_version":"2"})", "bucket_version: must be a number"},
+      {R"({"bandit":"add_to_cart"})", "bandit: must be an object"},
+      {R"({"bandit":{"metric":1}})", "bandit.metric: must be a string"},
+      {R"({"bandit":{"interval_minutes":"1"}})",
+       "bandit.interval_minutes: must be a number"},
+      {R"({"bandit":{"min_share":[0.1]}})",
+       "bandit.min_share: must be a number"},
+      {R"({"bandit":{"metric":"m","share":0.1}})",
+       "bandit: unknown field 'share'"},
+  });
+}
+
+TEST(DefinitionsCodecTest, SlotErrors) {
+  struct Case {
+    const char* json;
+    const char* message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"key":1})", "key: must be a string"},
+           {R"({"key":"s","default":{}})", "unknown field 'default'"},
+           {R"({"kind":"experiment"})",
+            "kind: expected 'slot', got 'experiment'"},
+           {R"({"rules":{"key":"r"}})", "rules: must be an array of rules"},
+           {R"({"rules":["r"]})", "rules[0]: must be an object"},
+           {R"({"rules":[{"key":"r","priority":1.5}]})",
+            "rules[0].priority: must be an integer"},
+           {R"({"rules":[{"key":"r","priority":"1"}]})",
+            "rules[0].priority: must be a number"},
+           {R"({"rules":[{"key":"r"},{"key":"q","segments":"runners"}]})",
+            "rules[1].segments: must be an array of strings"},
+           {R"({"rules":[{"key":"r","start":"2026-11-27"}]})",
+            "rules[0].start: must be an RFC 3339 time such as "
+            "2026-03-01T00:00:00Z, got '2026-11-27'"},
+           {R"({"rules":[{"key":"r","end":5}]})",
+            "rules[0].end: must be a string"},
+           {R"({"rules":[{"key":"r","experiment":["e"]}]})",
+            "rules[0].experiment: must be a string"},
+           {R"({"rules":[{"key":"r","schedule":{}}]})",
+            "rules[0]: unknown field 'schedule'"},
+       }) {
+    absl::StatusOr<SlotDef> s = SlotFromJson(c.json);
+    ASSERT_FALSE(s.ok()) << c.json;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.status().message(), c.message) << c.json;
+  }
+  EXPECT_TRUE(SlotFromJson(R"({"kind":"slot","key":"s"})").ok());
+  // Null members are absent.
+  absl::StatusOr<SlotDef> s = SlotFromJson(
+      R"({"key":"s","default_content":null,)"
+      R"("rules":[{"key":"r","content":null,"priority":null}]})");
+  ASSERT_TRUE(s.ok()) << s.status();
+  SlotDef want;
+  want.key = "s";
+  want.rules.emplace_back().key = "r";
+  EXPECT_EQ(*s, want);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Copyright 2026 The cxlab Authors.
 //
 // Tests for ValidateDefinitions (engine/definitions.h): a valid set of
-// definitions passes, and every rule reports exactly the DefinitionError
+// definitions (slots and bandit experiments included) passes, and every rule reports exactly the DefinitionError
 // (kind, key, field, message) that docs/definitions.md promises.
 
 #include "engine/definitions.h"
@@ -791,6 +791,313 @@ TEST(ValidateDefinitions, ErrorsComeInDefinitionOrder) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].key, "shipping_threshold");
   EXPECT_EQ(errors[1].key, "hero_banner");
+}
+
+// ---------------------------------------------------------------- slots
+
+// Indexes added by WithSlots().
+constexpr int kRecs = 3;      // the bandit experiment backing home.recs
+constexpr int kHeroSlot = 0;  // home.hero: two persona rules
+constexpr int kRecsSlot = 1;  // home.recs: one experiment-backed rule
+
+// ValidDefinitions() plus a bandit experiment and two slots.
+Definitions WithSlots() {
+  Definitions d = ValidDefinitions();
+
+  ExperimentDef recs;
+  recs.key = "recs_bandit";
+  recs.status = ExperimentStatus::kRunning;
+  recs.variants = {Variant("bestsellers"), Variant("new_arrivals"),
+                   Variant("personal_picks")};
+  recs.variants[1].payload = J(R"({"block": "new_arrivals"})");
+  recs.variants[2].payload = J(R"({"block": "personal_picks"})");
+  recs.metrics = {"purchase", "revenue"};
+  recs.sticky = true;
+  recs.bucket_version = 2;
+  recs.bandit = ExperimentDef::Bandit{"purchase", 1, 0.05};
+  d.experiments.push_back(recs);
+
+  SlotDef hero;
+  hero.key = "home.hero";
+  hero.name = "Homepage hero";
+  hero.default_content = J(R"({"headline": "Gear for every adventure"})");
+  SlotRuleDef parents;
+  parents.key = "parents";
+  parents.segments = {"sporty_parents"};
+  parents.content = J(R"({"headline": "Family time"})");
+  parents.priority = 10;
+  SlotRuleDef returning;
+  returning.key = "returning";
+  returning.segments = {"returning_visitors", "sporty_parents"};
+  returning.condition = J(R"({"country": "US"})");
+  returning.content = J(R"({"headline": "Welcome back"})");
+  returning.priority = 20;
+  returning.start = Day(2026, 3, 1);
+  returning.end = Day(2026, 4, 1);
+  hero.rules = {parents, returning};
+  d.slots.push_back(hero);
+
+  SlotDef recs_slot;
+  recs_slot.key = "home.recs";
+  recs_slot.default_content = J(R"({"block": "bestsellers"})");
+  SlotRuleDef bandit;
+  bandit.key = "bandit";
+  bandit.priority = -5;
+  bandit.experiment = "recs_bandit";
+  recs_slot.rules = {bandit};
+  d.slots.push_back(recs_slot);
+  return d;
+}
+
+// A JSON string value whose serialized form ("...") is `bytes` long.
+Value StringOfJsonSize(size_t bytes) { return Value(std::string(bytes - 2, 'x')); }
+
+TEST(ValidateSlots, ValidSlotsHaveNoErrors) {
+  EXPECT_THAT(ValidateDefinitions(WithSlots()), IsEmpty());
+}
+
+TEST(ValidateSlots, SlotWithoutRulesOrDefaultIsValid) {
+  Definitions d;
+  SlotDef empty;
+  empty.key = "footer.banner";
+  d.slots.push_back(empty);
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());
+}
+
+TEST(ValidateSlots, UnknownSegment) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].rules[1].segments = {"returning_visitors", "familes"};
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero", "rules[1].segments[1]",
+                              "unknown segment 'familes'")));
+}
+
+TEST(ValidateSlots, DuplicatePriority) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].rules[1].priority = 10;
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero", "rules[1].priority",
+                              "duplicate priority 10 (rule 'parents' has it)")));
+}
+
+TEST(ValidateSlots, DuplicateRuleKey) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].rules[1].key = "parents";
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero", "rules[1].key",
+                              "duplicate rule key 'parents'")));
+}
+
+TEST(ValidateSlots, InvalidKeys) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].key = "home hero";
+  d.slots[kHeroSlot].rules[0].key = "";
+  EXPECT_THAT(
+      ValidateDefinitions(d),
+      ElementsAre(
+          Err("slot", "home hero", "key",
+              "must be 1-128 characters of letters, digits, '_', '.', '-', "
+              "starting with a letter or digit"),
+          Err("slot", "home hero", "rules[0].key",
+              "must be 1-128 characters of letters, digits, '_', '.', '-', "
+              "starting with a letter or digit")));
+
+  d = WithSlots();
+  d.slots.push_back(d.slots[kHeroSlot]);
+  d.slots.back().rules.clear();
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero", "key",
+                              "duplicate slot key 'home.hero'")));
+}
+
+TEST(ValidateSlots, ContentOver64KiB) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].rules[0].content = StringOfJsonSize(kMaxContentBytes);
+  d.slots[kHeroSlot].default_content = StringOfJsonSize(kMaxContentBytes);
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());  // exactly 64 KiB is fine
+
+  d.slots[kHeroSlot].rules[0].content = StringOfJsonSize(kMaxContentBytes + 1);
+  d.slots[kHeroSlot].default_content = StringOfJsonSize(70000);
+  EXPECT_THAT(
+      ValidateDefinitions(d),
+      ElementsAre(Err("slot", "home.hero", "default_content",
+                      "must be at most 65536 bytes of JSON, got 70000"),
+                  Err("slot", "home.hero", "rules[0].content",
+                      "must be at most 65536 bytes of JSON, got 65537")));
+}
+
+TEST(ValidateSlots, VariantPayloadOver64KiB) {
+  Definitions d = WithSlots();
+  d.experiments[kRecs].variants[2].payload = StringOfJsonSize(65537);
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.recs", "rules[0].experiment",
+                              "variant 'personal_picks' payload must be at "
+                              "most 65536 bytes of JSON, got 65537")));
+}
+
+TEST(ValidateSlots, ExperimentBacksOneRuleOnly) {
+  Definitions d = WithSlots();
+  SlotRuleDef again;
+  again.key = "bandit_again";
+  again.priority = 30;
+  again.experiment = "recs_bandit";
+  d.slots[kRecsSlot].rules.push_back(again);
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.recs", "rules[1].experiment",
+                              "experiment 'recs_bandit' already backs rule "
+                              "home.recs/bandit; an experiment may back one "
+                              "rule only")));
+
+  // Across slots: the later slot's rule is reported.
+  d = WithSlots();
+  again.priority = 30;
+  d.slots[kHeroSlot].rules.push_back(again);
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.recs", "rules[0].experiment",
+                              "experiment 'recs_bandit' already backs rule "
+                              "home.hero/bandit_again; an experiment may back "
+                              "one rule only")));
+}
+
+TEST(ValidateSlots, UnknownExperiment) {
+  Definitions d = WithSlots();
+  d.slots[kRecsSlot].rules[0].experiment = "recs_bandits";
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.recs", "rules[0].experiment",
+                              "unknown experiment 'recs_bandits'")));
+}
+
+TEST(ValidateSlots, RuleNeedsContentOrExperiment) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].rules[0].content = Value();
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero", "rules[0].content",
+                              "is required unless the rule has an "
+                              "experiment")));
+
+  // With an experiment, content is optional (and allowed).
+  d = WithSlots();
+  d.slots[kRecsSlot].rules[0].content = J(R"({"block": "fallback"})");
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());
+}
+
+TEST(ValidateSlots, EndMustBeAfterStart) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].rules[1].end = Day(2026, 2, 1);
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero", "rules[1].end",
+                              "must be after start")));
+  d.slots[kHeroSlot].rules[1].end = d.slots[kHeroSlot].rules[1].start;
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero", "rules[1].end",
+                              "must be after start")));
+  // Open on one side is fine.
+  d.slots[kHeroSlot].rules[1].end = absl::InfiniteFuture();
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());
+}
+
+TEST(ValidateSlots, RuleConditionErrorsCarryTheirPath) {
+  Definitions d = WithSlots();
+  d.slots[kHeroSlot].rules[1].condition =
+      J(R"({"id": {"$inGroup": "beta_testerz"}})");
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("slot", "home.hero",
+                              "rules[1].condition.id.$inGroup",
+                              "unknown group 'beta_testerz'")));
+}
+
+TEST(ValidateSlots, ReportsEveryProblemOfASlot) {
+  Definitions d = WithSlots();
+  SlotRuleDef& r = d.slots[kHeroSlot].rules[1];
+  r.key = "parents";
+  r.priority = 10;
+  r.segments = {"nobody"};
+  r.content = Value();
+  EXPECT_THAT(
+      ValidateDefinitions(d),
+      ElementsAre(
+          Err("slot", "home.hero", "rules[1].key",
+              "duplicate rule key 'parents'"),
+          Err("slot", "home.hero", "rules[1].priority",
+              "duplicate priority 10 (rule 'parents' has it)"),
+          Err("slot", "home.hero", "rules[1].segments[0]",
+              "unknown segment 'nobody'"),
+          Err("slot", "home.hero", "rules[1].content",
+              "is required unless the rule has an experiment")));
+}
+
+// ---------------------------------------------------------------- sticky, bandit
+
+TEST(ValidateBandit, BucketVersionMustNotBeNegative) {
+  Definitions d = WithSlots();
+  d.experiments[kShipping].bucket_version = -1;
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "shipping_threshold",
+                              "bucket_version", "must be >= 0, got -1")));
+  d.experiments[kShipping].bucket_version = 0;
+  d.experiments[kShipping].sticky = true;
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());
+}
+
+TEST(ValidateBandit, MetricMustBeAKnownBinomialMetric) {
+  Definitions d = WithSlots();
+  d.experiments[kRecs].bandit->metric = "revenue";
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "recs_bandit", "bandit.metric",
+                              "must be a binomial metric, 'revenue' is "
+                              "mean")));
+  d.experiments[kRecs].bandit->metric = "purchases";
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "recs_bandit", "bandit.metric",
+                              "unknown metric 'purchases'")));
+  d.experiments[kRecs].bandit->metric = "";
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "recs_bandit", "bandit.metric",
+                              "is required")));
+}
+
+TEST(ValidateBandit, MinShareAtMostOnePerVariant) {
+  Definitions d = WithSlots();
+  d.experiments[kRecs].bandit->min_share = 1.0 / 3;  // the limit, 3 variants
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());
+  d.experiments[kRecs].bandit->min_share = 0;
+  EXPECT_THAT(ValidateDefinitions(d), IsEmpty());
+
+  d.experiments[kRecs].bandit->min_share = 0.5;
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "recs_bandit", "bandit.min_share",
+                              "must be in [0, 0.333333], got 0.5")));
+  d.experiments[kRecs].bandit->min_share = -0.01;
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "recs_bandit", "bandit.min_share",
+                              "must be in [0, 0.333333], got -0.01")));
+}
+
+TEST(ValidateBandit, IntervalMustBePositive) {
+  Definitions d = WithSlots();
+  d.experiments[kRecs].bandit->interval_minutes = 0;
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "recs_bandit",
+                              "bandit.interval_minutes",
+                              "must be > 0, got 0")));
+}
+
+TEST(ValidateBandit, NeedsTwoVariants) {
+  Definitions d;
+  MetricDef click;
+  click.key = "click";
+  click.event = "click";
+  d.metrics.push_back(click);
+  ExperimentDef e;
+  e.key = "lonely";
+  e.variants = {Variant("only")};
+  e.bandit = ExperimentDef::Bandit{"click", 60, 0.05};
+  d.experiments.push_back(e);
+  EXPECT_THAT(ValidateDefinitions(d),
+              ElementsAre(Err("experiment", "lonely", "variants",
+                              "needs at least 2 variants, got 1"),
+                          Err("experiment", "lonely", "bandit",
+                              "needs at least two variants")));
 }
 
 TEST(DefinitionError, ToString) {

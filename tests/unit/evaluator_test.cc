@@ -429,14 +429,14 @@ namespace sticky {
 // Serves stored variants from a map and learned ranges per context.
 class FakeOverrides : public AssignmentOverrides {
  public:
-  int StoredVariant(const CompiledExperiment& e,
+  int StoredVariant(const CompiledExperiment& /*e*/,
                     absl::string_view id) const override {
     ++lookups;
     auto it = stored.find(std::string(id));
     return it == stored.end() ? -1 : it->second;
   }
   const std::vector<BucketRange>* BanditRanges(
-      const CompiledExperiment& e, absl::string_view context) const override {
+      const CompiledExperiment& /*e*/, absl::string_view context) const override {
     last_context = std::string(context);
     auto it = ranges.find(std::string(context));
     return it == ranges.end() ? nullptr : &it->second;

@@ -27,6 +27,8 @@
 #include "cxlab/v1/assignment.pb.h"
 #include "cxlab/v1/events.grpc.pb.h"
 #include "cxlab/v1/events.pb.h"
+#include "cxlab/v1/personalization.grpc.pb.h"
+#include "cxlab/v1/personalization.pb.h"
 #include "engine/json.h"
 #include "engine/value.h"
 
@@ -52,17 +54,14 @@ enum class Mode {
   kAssign,       // Assign
   kAssignBatch,  // AssignBatch with options.batch units
   kTrack,        // Track with options.track_batch events
+  kContent,      // GetContent for options.slots
 };
 
-Mode ModeOf(const BenchOptions& options, bool track) {
-  if (track) return Mode::kTrack;
-  return options.batch > 0 ? Mode::kAssignBatch : Mode::kAssign;
-}
-
-// Both services over one connection (channel).
+// Every benchmarked service over one connection (channel).
 struct Connection {
   std::unique_ptr<v1::AssignmentService::Stub> assignment;
   std::unique_ptr<v1::EventService::Stub> events;
+  std::unique_ptr<v1::PersonalizationService::Stub> personalization;
 };
 
 // ---- latency histogram --------------------------------------------------
@@ -235,7 +234,7 @@ struct WorkerStats {
   LatencyHistogram latency;  // successful calls, ns
   int64_t requests = 0;      // successful calls
   int64_t units = 0;
-  int64_t assignments = 0;
+  int64_t assignments = 0;  // GetContent: slot contents answered
   int64_t events = 0;      // Track: events sent in successful calls
   int64_t accepted = 0;    // Track: events the server stored
   int64_t duplicates = 0;  // Track: events already seen
@@ -273,7 +272,12 @@ class Worker {
       auto slot = std::make_unique<Slot>();
       slot->stub = connection->assignment.get();
       slot->events_stub = connection->events.get();
-      if (mode_ == Mode::kTrack) {
+      slot->personalization_stub = connection->personalization.get();
+      if (mode_ == Mode::kContent) {
+        for (const std::string& key : options_.slots) {
+          slot->content_request.add_slots(key);
+        }
+      } else if (mode_ == Mode::kTrack) {
         for (int i = 0; i < options_.track_batch; ++i) {
           slot->track_request.add_events();
         }
@@ -318,6 +322,11 @@ class Worker {
     v1::TrackResponse track_response;
     std::unique_ptr<grpc::ClientAsyncResponseReader<v1::TrackResponse>>
         track_reader;
+    v1::PersonalizationService::Stub* personalization_stub = nullptr;
+    v1::GetContentRequest content_request;
+    v1::GetContentResponse content_response;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::GetContentResponse>>
+        content_reader;
   };
 
   int64_t NextUnit() {
@@ -336,7 +345,12 @@ class Worker {
     slot.start = Clock::now();
     slot.context->set_deadline(std::chrono::system_clock::now() +
                                kCallDeadline);
-    if (mode_ == Mode::kTrack) {
+    if (mode_ == Mode::kContent) {
+      FillUnit(NextUnit(), *slot.content_request.mutable_unit());
+      slot.content_reader = slot.personalization_stub->AsyncGetContent(
+          slot.context.get(), slot.content_request, &cq_);
+      slot.content_reader->Finish(&slot.content_response, &slot.status, &slot);
+    } else if (mode_ == Mode::kTrack) {
       for (v1::Event& event : *slot.track_request.mutable_events()) {
         FillEvent(run_id_, index_, next_event_++, options_.distinct_units, rng_,
                   event);
@@ -379,7 +393,10 @@ class Worker {
     stats_.latency.Record(
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.start)
             .count());
-    if (mode_ == Mode::kTrack) {
+    if (mode_ == Mode::kContent) {
+      stats_.units += 1;
+      stats_.assignments += slot.content_response.contents_size();
+    } else if (mode_ == Mode::kTrack) {
       stats_.events += slot.track_request.events_size();
       stats_.accepted += slot.track_response.accepted();
       stats_.duplicates += slot.track_response.duplicates();
@@ -461,6 +478,9 @@ std::string CheckOptions(const BenchOptions& o, Mode mode) {
   for (const std::string& e : o.experiments) {
     if (e.empty()) return "--experiment must not be empty";
   }
+  for (const std::string& slot : o.slots) {
+    if (slot.empty()) return "--slot must not be empty";
+  }
   return "";
 }
 
@@ -474,6 +494,14 @@ grpc::Status Probe(const BenchOptions& options, Mode mode,
   context.AddMetadata("authorization", absl::StrCat("Bearer ", options.key));
   context.set_deadline(std::chrono::system_clock::now() + kProbeDeadline);
   v1::AssignmentService::Stub& stub = *connection.assignment;
+  if (mode == Mode::kContent) {
+    v1::GetContentRequest request;
+    FillUnit(0, *request.mutable_unit());
+    for (const std::string& key : options.slots) request.add_slots(key);
+    v1::GetContentResponse response;
+    return connection.personalization->GetContent(&context, request,
+                                                  &response);
+  }
   if (mode == Mode::kTrack) {
     v1::TrackRequest request;
     std::mt19937_64 rng(static_cast<uint64_t>(connection_index));
@@ -532,6 +560,8 @@ void PrintTable(const BenchOptions& o, const Result& r, std::ostream& out) {
       t.units > 0 ? static_cast<double>(t.assignments) / t.units : 0;
   if (r.mode == Mode::kTrack) {
     line("mode", absl::StrCat("Track (", o.track_batch, " events per call)"));
+  } else if (r.mode == Mode::kContent) {
+    line("mode", "GetContent");
   } else {
     line("mode", o.batch > 0 ? absl::StrCat("AssignBatch (", o.batch,
                                             " units per call)")
@@ -540,6 +570,12 @@ void PrintTable(const BenchOptions& o, const Result& r, std::ostream& out) {
   line("server", o.server);
   if (r.mode == Mode::kTrack) {
     line("run id", r.run_id);
+  } else if (r.mode == Mode::kContent) {
+    line("slots", o.slots.empty()      ? std::string("all")
+                  : o.slots.size() <= 4 ? absl::StrJoin(o.slots, ",")
+                                        : absl::StrCat(o.slots.size(), " (",
+                                                       o.slots.front(), " .. ",
+                                                       o.slots.back(), ")"));
   } else {
     line("experiments", o.experiments.empty()
                             ? std::string("all running")
@@ -556,6 +592,9 @@ void PrintTable(const BenchOptions& o, const Result& r, std::ostream& out) {
     line("events",
          absl::StrCat(t.events, " (", t.accepted, " accepted, ", t.duplicates,
                       " duplicates, ", t.rejected, " rejected)"));
+  } else if (r.mode == Mode::kContent) {
+    line("slots/s", absl::StrFormat("%.1f (%.2f slots per request)",
+                                    t.assignments / r.seconds, per_unit));
   } else {
     line("units/s", absl::StrFormat("%.1f", t.units / r.seconds));
     line("assignments/s", absl::StrFormat("%.1f (%.2f experiments per unit)",
@@ -586,13 +625,19 @@ void PrintJson(const BenchOptions& o, const Result& r, std::ostream& out) {
   const WorkerStats& t = r.totals;
   Value doc = Value::Object();
   const bool track = r.mode == Mode::kTrack;
+  const bool content = r.mode == Mode::kContent;
   doc.Set("mode", Value(track         ? "Track"
+                        : content     ? "GetContent"
                         : o.batch > 0 ? "AssignBatch"
                                       : "Assign"));
   doc.Set("server", Value(o.server));
-  doc.Set("batch", Value(track ? o.track_batch : o.batch));
+  if (!content) doc.Set("batch", Value(track ? o.track_batch : o.batch));
   if (track) {
     doc.Set("run_id", Value(r.run_id));
+  } else if (content) {
+    Value slots = Value::Array();
+    for (const std::string& slot : o.slots) slots.Append(Value(slot));
+    doc.Set("slots", std::move(slots));
   } else {
     Value experiments = Value::Array();
     for (const std::string& e : o.experiments) experiments.Append(Value(e));
@@ -610,6 +655,8 @@ void PrintJson(const BenchOptions& o, const Result& r, std::ostream& out) {
     doc.Set("accepted", Value(t.accepted));
     doc.Set("duplicates", Value(t.duplicates));
     doc.Set("rejected", Value(t.rejected));
+  } else if (content) {
+    doc.Set("slots_per_second", Value(Round(t.assignments / r.seconds, 1)));
   } else {
     doc.Set("units_per_second", Value(Round(t.units / r.seconds, 1)));
     doc.Set("assignments_per_second",
@@ -644,10 +691,9 @@ void PrintJson(const BenchOptions& o, const Result& r, std::ostream& out) {
   out << engine::ToJson(doc) << "\n";
 }
 
-// The run of RunBenchAssign (track false) and RunBenchTrack (track true).
-int RunBench(const BenchOptions& options, bool track, std::ostream& out,
+// The run of RunBenchAssign, RunBenchTrack and RunBenchContent.
+int RunBench(const BenchOptions& options, Mode mode, std::ostream& out,
              std::ostream& err) {
-  const Mode mode = ModeOf(options, track);
   std::string problem = CheckOptions(options, mode);
   if (!problem.empty()) return ReportUsageError(err, problem);
   const std::string run_id = mode == Mode::kTrack ? NewRunId() : "";
@@ -665,6 +711,8 @@ int RunBench(const BenchOptions& options, bool track, std::ostream& out,
     auto connection = std::make_unique<Connection>();
     connection->assignment = v1::AssignmentService::NewStub(channel);
     connection->events = v1::EventService::NewStub(channel);
+    connection->personalization =
+        v1::PersonalizationService::NewStub(channel);
     connections.push_back(std::move(connection));
   }
   for (int i = 0; i < options.connections; ++i) {
@@ -752,13 +800,67 @@ int RunBench(const BenchOptions& options, bool track, std::ostream& out,
 
 int RunBenchAssign(const BenchOptions& options, std::ostream& out,
                    std::ostream& err) {
-  return RunBench(options, /*track=*/false, out, err);
+  return RunBench(options,
+                  options.batch > 0 ? Mode::kAssignBatch : Mode::kAssign, out,
+                  err);
 }
 
 int RunBenchTrack(const BenchOptions& options, std::ostream& out,
                   std::ostream& err) {
-  return RunBench(options, /*track=*/true, out, err);
+  return RunBench(options, Mode::kTrack, out, err);
 }
+
+int RunBenchContent(const BenchOptions& options, std::ostream& out,
+                    std::ostream& err) {
+  return RunBench(options, Mode::kContent, out, err);
+}
+
+namespace {
+
+// The flags every bench subcommand shares: --connections, --concurrency,
+// --duration, --warmup, then --units with `units_help`.
+void AddLoadFlags(CLI::App& command, BenchOptions& options,
+                  const std::string& units_help) {
+  command.fallthrough();
+  command
+      .add_option("--connections", options.connections,
+                  "Separate connections (channels) to the server")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  command
+      .add_option("--concurrency", options.concurrency,
+                  "Calls in flight in total, spread over the connections")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  command.add_option("--duration", options.duration_seconds, "Measured seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      .add_option("--warmup", options.warmup_seconds,
+                  "Seconds of load before measuring (discarded)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command.add_option("--units", options.distinct_units, units_help)
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str();
+}
+
+// A repeatable --NAME KEY option.
+void AddKeys(CLI::App& command, const std::string& name,
+             std::vector<std::string>& keys, const std::string& help) {
+  command.add_option(name, keys, help)
+      ->type_name("KEY")
+      ->allow_extra_args(false)
+      ->take_all();
+}
+
+CLI::Option* AddOutput(CLI::App& command, BenchOptions& options) {
+  return command.add_option("--output", options.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+}
+
+}  // namespace
 
 BenchCommand AddBenchCommand(CLI::App& app, BenchOptions& options) {
   BenchCommand command;
@@ -771,85 +873,42 @@ BenchCommand AddBenchCommand(CLI::App& app, BenchOptions& options) {
       "assign",
       "Keep many Assign (or, with --batch, AssignBatch) calls in flight and "
       "print requests/s, assignments/s and p50/p90/p99/p99.9 latency.");
-  assign->fallthrough();
-  assign
-      ->add_option("--connections", options.connections,
-                   "Separate connections (channels) to the server")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  assign
-      ->add_option("--concurrency", options.concurrency,
-                   "Calls in flight in total, spread over the connections")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  assign->add_option("--duration", options.duration_seconds, "Measured seconds")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  assign
-      ->add_option("--warmup", options.warmup_seconds,
-                   "Seconds of load before measuring (discarded)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  AddLoadFlags(*assign, options,
+               "Distinct unit ids cycled through (bench-0 ...)");
   assign
       ->add_option("--batch", options.batch,
                    "0: Assign; N: AssignBatch with N units per call")
       ->check(CLI::Range(0, kMaxBatch))
       ->capture_default_str();
-  assign
-      ->add_option("--experiment", options.experiments,
-                   "Experiment key to evaluate (repeatable; default: every "
-                   "running experiment)")
-      ->type_name("KEY")
-      ->allow_extra_args(false)
-      ->take_all();
-  assign
-      ->add_option("--units", options.distinct_units,
-                   "Distinct unit ids cycled through (bench-0 ...)")
-      ->check(CLI::Range(1, 1 << 30))
-      ->capture_default_str();
-  command.output =
-      assign->add_option("--output", options.output, "table or json")
-          ->check(CLI::IsMember({"table", "json"}))
-          ->capture_default_str();
+  AddKeys(*assign, "--experiment", options.experiments,
+          "Experiment key to evaluate (repeatable; default: every running "
+          "experiment)");
+  command.output = AddOutput(*assign, options);
   command.assign = assign;
+
+  CLI::App* content = command.bench->add_subcommand(
+      "content",
+      "Keep many GetContent calls in flight and print requests/s, slots/s "
+      "and p50/p90/p99/p99.9 latency.");
+  AddLoadFlags(*content, options,
+               "Distinct unit ids cycled through (bench-0 ...)");
+  AddKeys(*content, "--slot", options.slots,
+          "Slot key to ask for (repeatable; default: every slot)");
+  command.content_output = AddOutput(*content, options);
+  command.content = content;
 
   CLI::App* track = command.bench->add_subcommand(
       "track",
       "Keep many Track calls of --batch events in flight (unique ids, "
       "purchase/page_view for units bench-0 ...) and print events/s, "
       "requests/s and p50/p90/p99/p99.9 latency per call.");
-  track->fallthrough();
-  track
-      ->add_option("--connections", options.connections,
-                   "Separate connections (channels) to the server")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  track
-      ->add_option("--concurrency", options.concurrency,
-                   "Calls in flight in total, spread over the connections")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  track->add_option("--duration", options.duration_seconds, "Measured seconds")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  track
-      ->add_option("--warmup", options.warmup_seconds,
-                   "Seconds of load before measuring (discarded)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  AddLoadFlags(*track, options,
+               "Distinct unit ids the events pick from at random "
+               "(bench-0 ...; expose them first with bench assign)");
   track->add_option("--batch", options.track_batch, "Events per Track call")
       ->check(CLI::Range(1, kMaxBatch))
       ->capture_default_str();
-  track
-      ->add_option("--units", options.distinct_units,
-                   "Distinct unit ids the events pick from at random "
-                   "(bench-0 ...; expose them first with bench assign)")
-      ->check(CLI::Range(1, 1 << 30))
-      ->capture_default_str();
-  command.track_output =
-      track->add_option("--output", options.output, "table or json")
-          ->check(CLI::IsMember({"table", "json"}))
-          ->capture_default_str();
+  command.track_output = AddOutput(*track, options);
   command.track = track;
   return command;
 }

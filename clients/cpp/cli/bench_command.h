@@ -1,7 +1,8 @@
 // Copyright 2026 The cxlab Authors.
 //
-// `cxlab bench assign` and `cxlab bench track`: load generators for
-// AssignmentService and EventService.Track.
+// `cxlab bench assign`, `cxlab bench content` and `cxlab bench track`: load
+// generators for AssignmentService, PersonalizationService.GetContent and
+// EventService.Track.
 //
 // `bench assign` keeps a
 // fixed number of Assign (or AssignBatch) calls in flight over several
@@ -52,6 +53,11 @@
 // duplicate / rejected event counts and the errors. Wiring is the same, with
 // `*bench_cmd.track`, `bench_cmd.track_output` and RunBenchTrack.
 //
+// `bench content` keeps `concurrency` GetContent calls in flight for the
+// same units as `bench assign` (the slots of `slots`, every slot when
+// empty), and reports requests/s, slots/s and the latency; wiring with
+// `*bench_cmd.content`, `bench_cmd.content_output` and RunBenchContent.
+//
 // Thread-safety: RunBenchAssign and RunBenchTrack keep no global state;
 // each starts and joins its own threads (one or two completion-queue
 // threads).
@@ -94,6 +100,9 @@ struct BenchOptions {
   // Experiment keys to evaluate (--experiment, repeatable); empty means
   // every running or launched experiment.
   std::vector<std::string> experiments;
+  // `bench content`: slot keys to ask for (--slot, repeatable); empty means
+  // every slot.
+  std::vector<std::string> slots;
   // Number of distinct unit ids cycled through (--units), >= 1. `bench
   // track` picks its units at random from the same ids.
   int distinct_units = 100000;
@@ -135,6 +144,16 @@ int RunBenchAssign(const BenchOptions& options, std::ostream& out,
 int RunBenchTrack(const BenchOptions& options, std::ostream& out,
                   std::ostream& err);
 
+// Runs `bench content`: GetContent calls for `options.slots` (the fields
+// `batch`, `experiments` and `track_batch` are ignored) against
+// `options.server`, and prints mode, server, slots, connections,
+// concurrency, duration, requests, requests/s, slots/s (slot contents
+// answered), the latency percentiles and the errors by gRPC status code —
+// as "name  value" lines or, with output "json", one JSON object on one
+// line. Exit codes as for RunBenchAssign.
+int RunBenchContent(const BenchOptions& options, std::ostream& out,
+                    std::ostream& err);
+
 // The subcommands AddBenchCommand registers.
 struct BenchCommand {
   // `bench`: a group that requires one subcommand.
@@ -147,9 +166,15 @@ struct BenchCommand {
   CLI::App* track = nullptr;
   // The --output option of `bench track`; count() == 0 when not given.
   CLI::Option* track_output = nullptr;
+  // `bench content`: true (`*content`) after parsing when it was chosen.
+  CLI::App* content = nullptr;
+  // The --output option of `bench content`; count() == 0 when not given.
+  CLI::Option* content_output = nullptr;
 };
 
-// Adds `bench` with its subcommands `assign` and `track` to `app`, binding
+// Adds `bench` with its subcommands `assign`, `content` and `track` to
+// `app` (`content` takes --slot, repeatable, instead of --experiment and has
+// no --batch), binding
 // the flags --connections, --concurrency, --duration, --warmup, --batch,
 // --experiment (repeatable, assign only), --units and --output to the fields
 // of `options` (with range checks, so bad values fail app.parse()); `track`

@@ -11,10 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cpp/cli/bench_command.h"
 #include "clients/cpp/cli/cli_util.h"
+#include "clients/cpp/cli/content_command.h"
 #include "clients/cpp/cli/eval_command.h"
 #include "clients/cpp/cli/match_command.h"
 #include "clients/cpp/cli/online_commands.h"
 #include "clients/cpp/cli/online_util.h"
+#include "clients/cpp/cli/report_command.h"
 #include "clients/cpp/cli/simulate_command.h"
 #include "clients/cpp/cli/simulate_online.h"
 #include "clients/cpp/cli/simulate_scenario.h"
@@ -54,8 +56,8 @@ CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
 
 constexpr char kCommands[] =
     "validate, eval, match, simulate, apply, get, list, start, pause, stop, "
-    "launch, assign, changes, keys, health, bench, track, stats, verify, "
-    "recompute";
+    "launch, assign, content, changes, keys, health, bench, track, stats, "
+    "verify, recompute, report";
 
 int Dispatch(int argc, const char* const* argv, std::istream& in,
              std::ostream& out, std::ostream& err) {
@@ -212,6 +214,12 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   // track, stats, verify (track_command.h).
   TrackCommands track(app);
 
+  // content (content_command.h).
+  ContentCommand content(app);
+
+  // report (report_command.h).
+  ReportCommand report(app);
+
   // CLI11 reports both of these as "A subcommand is required".
   if (argc < 2) {
     return ReportUsageError(err,
@@ -306,6 +314,12 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   if (std::optional<int> code = track.RunSelected(global, out, err)) {
     return *code;
   }
+  if (std::optional<int> code = content.RunSelected(global, out, err)) {
+    return *code;
+  }
+  if (std::optional<int> code = report.RunSelected(global, out, err)) {
+    return *code;
+  }
   if (*bench_cmd.assign) {
     absl::StatusOr<std::string> bench_key = ResolveKey(global);
     if (!bench_key.ok()) return ReportUsageError(err, bench_key.status());
@@ -321,6 +335,14 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
     bench.key = *bench_key;
     if (bench_cmd.track_output->count() == 0) bench.output = global.output;
     return RunBenchTrack(bench, out, err);
+  }
+  if (*bench_cmd.content) {
+    absl::StatusOr<std::string> bench_key = ResolveKey(global);
+    if (!bench_key.ok()) return ReportUsageError(err, bench_key.status());
+    bench.server = ResolveServer(global);
+    bench.key = *bench_key;
+    if (bench_cmd.content_output->count() == 0) bench.output = global.output;
+    return RunBenchContent(bench, out, err);
   }
   return ReportUsageError(err, "a command is required; run cxlab --help");
 }

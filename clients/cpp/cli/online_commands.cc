@@ -22,7 +22,15 @@ constexpr int64_t kMaxChanges = 10000;
 // ListChanges' largest page.
 constexpr int kMaxPageSize = 1000;
 
-enum class Kind { kExperiment, kSegment, kGroup, kMetric, kLayer, kHoldout };
+enum class Kind {
+  kExperiment,
+  kSegment,
+  kGroup,
+  kMetric,
+  kLayer,
+  kHoldout,
+  kSlot,
+};
 
 // "experiment" or "experiments" -> kExperiment, ...
 std::optional<Kind> ParseKind(std::string name) {
@@ -34,6 +42,7 @@ std::optional<Kind> ParseKind(std::string name) {
   if (name == "metric") return Kind::kMetric;
   if (name == "layer") return Kind::kLayer;
   if (name == "holdout") return Kind::kHoldout;
+  if (name == "slot") return Kind::kSlot;
   return std::nullopt;
 }
 
@@ -41,7 +50,7 @@ int UnknownKind(std::ostream& err, const std::string& kind) {
   return ReportUsageError(
       err, absl::StrCat("unknown kind '", kind,
                         "' (expected experiment, segment, group, metric, "
-                        "layer or holdout; singular or plural)"));
+                        "layer, holdout or slot; singular or plural)"));
 }
 
 // Prints a fetched message (json or a field table); returns the exit code.
@@ -178,6 +187,25 @@ std::vector<std::vector<std::string>> HoldoutRows(
   return rows;
 }
 
+// The experiments backing a slot's rules, comma-separated.
+std::string SlotExperimentsCell(const v1::Slot& s) {
+  std::vector<std::string> keys;
+  for (const v1::SlotRule& r : s.rules()) {
+    if (!r.experiment().empty()) keys.push_back(r.experiment());
+  }
+  return absl::StrJoin(keys, ",");
+}
+
+std::vector<std::vector<std::string>> SlotRows(const v1::ListSlotsResponse& r) {
+  std::vector<std::vector<std::string>> rows = {
+      {"key", "name", "rules", "experiments", "version"}};
+  for (const v1::Slot& s : r.slots()) {
+    rows.push_back({s.key(), s.name(), absl::StrCat(s.rules_size()),
+                    SlotExperimentsCell(s), Version(s.meta())});
+  }
+  return rows;
+}
+
 // A repeatable option taking exactly one value per occurrence.
 CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
                          std::vector<std::string>& target,
@@ -222,6 +250,8 @@ int RunGet(const GetOptions& options, const GlobalOptions& global,
       return PrintResult(client->GetLayer(request), global, out, err);
     case Kind::kHoldout:
       return PrintResult(client->GetHoldout(request), global, out, err);
+    case Kind::kSlot:
+      return PrintResult(client->GetSlot(request), global, out, err);
   }
   return kExitUsage;
 }
@@ -248,6 +278,8 @@ int RunList(const std::string& kind_name, const GlobalOptions& global,
       return PrintList(client->ListLayers(), global, out, err, &LayerRows);
     case Kind::kHoldout:
       return PrintList(client->ListHoldouts(), global, out, err, &HoldoutRows);
+    case Kind::kSlot:
+      return PrintList(client->ListSlots(), global, out, err, &SlotRows);
   }
   return kExitUsage;
 }
@@ -297,29 +329,10 @@ int RunLifecycle(const LifecycleOptions& options, const GlobalOptions& global,
 int RunAssign(const AssignOptions& options, const GlobalOptions& global,
               std::ostream& out, std::ostream& err) {
   v1::AssignRequest request;
-  v1::Unit* unit = request.mutable_unit();
-  unit->set_unit_id(options.unit);
-  unit->set_unit_type(options.unit_type);
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ids =
-      ParseUnitIds(options.ids);
-  if (!ids.ok()) return ReportUsageError(err, ids.status());
-  const std::string unit_type =
-      options.unit_type.empty() ? "user" : options.unit_type;
-  for (const auto& [type, id] : *ids) {
-    if (type == unit_type) {
-      return ReportUsageError(err, absl::StrCat("--id ", type, "=", id,
-                                                ": the unit type of --unit "
-                                                "is ",
-                                                type));
-    }
-    (*unit->mutable_ids())[type] = id;
-  }
-  absl::StatusOr<engine::Value> attributes =
-      BuildAttributes(options.attributes_json, options.attrs);
-  if (!attributes.ok()) return ReportUsageError(err, attributes.status());
-  absl::Status converted =
-      api::ToProtoStruct(*attributes, unit->mutable_attributes());
-  if (!converted.ok()) return ReportUsageError(err, converted);
+  absl::Status unit =
+      BuildUnit(options.unit, options.unit_type, options.ids,
+                options.attributes_json, options.attrs, request.mutable_unit());
+  if (!unit.ok()) return ReportUsageError(err, unit);
   for (const std::string& key : options.experiments) {
     request.add_experiment_keys(key);
   }
@@ -507,15 +520,16 @@ OnlineCommands::OnlineCommands(CLI::App& app) {
   get_cmd_ = app.add_subcommand("get", "Print one object from the server.");
   get_cmd_
       ->add_option("KIND", get_.kind,
-                   "experiment, segment, group, metric, layer or holdout")
+                   "experiment, segment, group, metric, layer, holdout or "
+                   "slot")
       ->required();
   get_cmd_->add_option("KEY", get_.key, "The object's key")->required();
 
   list_cmd_ = app.add_subcommand("list", "List the objects of one kind.");
   list_cmd_
       ->add_option("KINDS", list_kind_,
-                   "experiments, segments, groups, metrics, layers or "
-                   "holdouts")
+                   "experiments, segments, groups, metrics, layers, "
+                   "holdouts or slots")
       ->required();
 
   start_cmd_ = AddLifecycle(
@@ -564,7 +578,7 @@ OnlineCommands::OnlineCommands(CLI::App& app) {
   changes_cmd_->add_option(
       "--kind", changes_.kind,
       "Only this kind (experiment, segment, group, metric, layer, holdout, "
-      "apikey)");
+      "slot, apikey)");
   changes_cmd_->add_option("--limit", changes_.limit, "At most N changes")
       ->capture_default_str();
 

@@ -5,7 +5,8 @@
 //
 //   apply -f PATH [--dry-run]             (apply_command.h)
 //   get KIND KEY                          one object (experiment, segment,
-//                                         group, metric, layer, holdout)
+//                                         group, metric, layer, holdout,
+//                                         slot)
 //   list KINDS                            every object of a kind
 //   start KEY [--new-salt S] | pause KEY | stop KEY | launch KEY --variant V
 //   assign --unit ID [--unit-type T] [--id TYPE=ID ...] [--attr k=v ...]

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "api/convert/value_convert.h"
 #include "clients/cpp/cli/cli_util.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -234,6 +235,30 @@ int ConnectOrReport(const GlobalOptions& global, std::ostream& err,
   }
   *client = *std::move(connected);
   return kExitOk;
+}
+
+absl::Status BuildUnit(const std::string& unit_id,
+                       const std::string& unit_type,
+                       const std::vector<std::string>& ids,
+                       const std::optional<std::string>& attributes_json,
+                       const std::vector<std::string>& attrs, v1::Unit* unit) {
+  unit->set_unit_id(unit_id);
+  unit->set_unit_type(unit_type);
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> parsed =
+      ParseUnitIds(ids);
+  if (!parsed.ok()) return parsed.status();
+  const std::string primary = unit_type.empty() ? "user" : unit_type;
+  for (const auto& [type, id] : *parsed) {
+    if (type == primary) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--id ", type, "=", id, ": the unit type of --unit is ", type));
+    }
+    (*unit->mutable_ids())[type] = id;
+  }
+  absl::StatusOr<engine::Value> attributes =
+      BuildAttributes(attributes_json, attrs);
+  if (!attributes.ok()) return attributes.status();
+  return api::ToProtoStruct(*attributes, unit->mutable_attributes());
 }
 
 int ReportServerError(std::ostream& err, const absl::Status& status) {

@@ -73,6 +73,17 @@ absl::StatusOr<std::string> ResolveKey(const GlobalOptions& global);
 int ConnectOrReport(const GlobalOptions& global, std::ostream& err,
                     std::unique_ptr<client::Client>* client);
 
+// Fills `*unit` from the unit flags of `assign` and `content`: the id
+// (--unit), its type (--unit-type; empty means the server's "user"),
+// further ids (--id TYPE=ID, never the type of --unit) and the attributes
+// (--attributes JSON, then each --attr k=v on top; see BuildAttributes).
+// InvalidArgument naming the flag on bad input, for ReportUsageError.
+absl::Status BuildUnit(const std::string& unit_id,
+                       const std::string& unit_type,
+                       const std::vector<std::string>& ids,
+                       const std::optional<std::string>& attributes_json,
+                       const std::vector<std::string>& attrs, v1::Unit* unit);
+
 // Prints "cxlab: <CODE>: <line>" for every line of the status message (the
 // server sends one line per broken rule) and returns kExitFailure.
 int ReportServerError(std::ostream& err, const absl::Status& status);

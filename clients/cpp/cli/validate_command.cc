@@ -38,6 +38,7 @@ int RunValidate(const ValidateOptions& options, std::ostream& out,
       << defs.layers.size() << " layers";
   if (!defs.holdouts.empty())
     out << ", " << defs.holdouts.size() << " holdouts";
+  if (!defs.slots.empty()) out << ", " << defs.slots.size() << " slots";
   out << " in " << loaded.files.size() << " files\n";
   out.flush();
   return kExitOk;

@@ -46,7 +46,9 @@ Client::Client(std::string server, std::string key, absl::Duration timeout,
       channel_(std::move(channel)),
       experiments_(v1::ExperimentService::NewStub(channel_)),
       assignment_(v1::AssignmentService::NewStub(channel_)),
+      personalization_(v1::PersonalizationService::NewStub(channel_)),
       events_(v1::EventService::NewStub(channel_)),
+      reports_(v1::ReportService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
@@ -134,6 +136,7 @@ CXLAB_DEFINITION_CALLS(Group, Groups)
 CXLAB_DEFINITION_CALLS(Metric, Metrics)
 CXLAB_DEFINITION_CALLS(Layer, Layers)
 CXLAB_DEFINITION_CALLS(Holdout, Holdouts)
+CXLAB_DEFINITION_CALLS(Slot, Slots)
 
 CXLAB_EXPERIMENT_CALL(StartExperiment, v1::StartExperimentRequest,
                       v1::Experiment)
@@ -155,6 +158,8 @@ CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, Assign,
                   v1::AssignRequest, v1::AssignResponse)
 CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, AssignBatch,
                   v1::AssignBatchRequest, v1::AssignBatchResponse)
+CXLAB_CLIENT_CALL(v1::PersonalizationService::Stub, personalization_,
+                  GetContent, v1::GetContentRequest, v1::GetContentResponse)
 CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Track, v1::TrackRequest,
                   v1::TrackResponse)
 CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, TrackExposures,
@@ -163,6 +168,10 @@ CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, GetStats,
                   v1::GetStatsRequest, v1::GetStatsResponse)
 CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Verify, v1::VerifyRequest,
                   v1::VerifyResponse)
+CXLAB_CLIENT_CALL(v1::ReportService::Stub, reports_, GetReport,
+                  v1::GetReportRequest, v1::Report)
+CXLAB_CLIENT_CALL(v1::ReportService::Stub, reports_, GetTimeSeries,
+                  v1::GetTimeSeriesRequest, v1::GetTimeSeriesResponse)
 
 #undef CXLAB_DEFINITION_CALLS
 #undef CXLAB_EXPERIMENT_CALL

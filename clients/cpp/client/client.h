@@ -1,8 +1,8 @@
 // Copyright 2026 The cxlab Authors.
 //
 // cxlab::client::Client: a thin, synchronous C++ client of cxlabd. It wraps
-// the ExperimentService, AssignmentService and EventService stubs (and
-// grpc.health.v1):
+// the ExperimentService, AssignmentService, PersonalizationService,
+// EventService and ReportService stubs (and grpc.health.v1):
 // every call sends "authorization: Bearer <key>" and a deadline, and returns
 // absl::StatusOr<Response>, the gRPC status code and message kept as they
 // are (the server's messages name the field: "experiment checkout:
@@ -40,6 +40,8 @@
 #include "cxlab/v1/assignment.grpc.pb.h"
 #include "cxlab/v1/events.grpc.pb.h"
 #include "cxlab/v1/experiment_service.grpc.pb.h"
+#include "cxlab/v1/personalization.grpc.pb.h"
+#include "cxlab/v1/reports.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace cxlab::client {
@@ -140,6 +142,16 @@ class Client {
   absl::StatusOr<v1::DeleteResponse> DeleteHoldout(
       const v1::DeleteRequest& request) const;
 
+  absl::StatusOr<v1::Slot> CreateSlot(
+      const v1::CreateSlotRequest& request) const;
+  absl::StatusOr<v1::Slot> UpdateSlot(
+      const v1::UpdateSlotRequest& request) const;
+  absl::StatusOr<v1::Slot> GetSlot(const v1::GetRequest& request) const;
+  absl::StatusOr<v1::ListSlotsResponse> ListSlots(
+      const v1::ListRequest& request = {}) const;
+  absl::StatusOr<v1::DeleteResponse> DeleteSlot(
+      const v1::DeleteRequest& request) const;
+
   // ---- ExperimentService: lifecycle, apply, audit (editor; Validate and
   // ListChanges: reader) -----------------------------------------------------
   absl::StatusOr<v1::Experiment> StartExperiment(
@@ -171,6 +183,12 @@ class Client {
   absl::StatusOr<v1::AssignBatchResponse> AssignBatch(
       const v1::AssignBatchRequest& request) const;
 
+  // ---- PersonalizationService (sdk) -----------------------------------------
+  // The content of the requested slots (every slot when none) for one unit;
+  // INVALID_ARGUMENT naming an unknown slot ("slots[1]: unknown slot 'x'").
+  absl::StatusOr<v1::GetContentResponse> GetContent(
+      const v1::GetContentRequest& request) const;
+
   // ---- EventService (sdk for Track*, reader for GetStats and Verify) -------
   // Stores one batch of 1 to 10,000 events; rejected events come back in
   // TrackResponse.errors (index within `request`), not as a call error.
@@ -199,6 +217,17 @@ class Client {
       const std::function<void(const v1::RecomputeProgress&)>& on_progress =
           nullptr) const;
 
+  // ---- ReportService (reader) ----------------------------------------------
+  // The significance report of one experiment (GetReportRequest has the
+  // options: method, alpha, CUPED, correction, days, segment, by_segment).
+  // INVALID_ARGUMENT for bad options, NOT_FOUND for an unknown experiment.
+  absl::StatusOr<v1::Report> GetReport(
+      const v1::GetReportRequest& request) const;
+  // The cumulative daily effect of one metric (the primary one when
+  // request.metric_key is empty), one point per (day, treatment).
+  absl::StatusOr<v1::GetTimeSeriesResponse> GetTimeSeries(
+      const v1::GetTimeSeriesRequest& request) const;
+
   // ---- grpc.health.v1 (no key needed) --------------------------------------
   absl::StatusOr<grpc::health::v1::HealthCheckResponse> Health(
       const grpc::health::v1::HealthCheckRequest& request = {}) const;
@@ -221,7 +250,9 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ExperimentService::Stub> experiments_;
   std::unique_ptr<v1::AssignmentService::Stub> assignment_;
+  std::unique_ptr<v1::PersonalizationService::Stub> personalization_;
   std::unique_ptr<v1::EventService::Stub> events_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 

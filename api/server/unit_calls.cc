@@ -1,0 +1,53 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "api/server/unit_calls.h"
+
+#include <utility>
+
+#include "api/convert/convert.h"
+#include "api/server/request_context.h"
+
+namespace cxlab::api {
+
+absl::Status AuthorizeSdk(const KeyRegistry& keys,
+                          const grpc::ServerContextBase& context,
+                          absl::string_view method) {
+  absl::StatusOr<Principal> who =
+      keys.Authenticate(AuthorizationHeader(context));
+  if (!who.ok()) return who.status();
+  return Authorize(*who, Role::kSdk, method);
+}
+
+absl::StatusOr<engine::Unit> AuthorizeUnitCall(
+    const KeyRegistry& keys, const grpc::ServerContextBase& context,
+    absl::string_view method, const v1::Unit& unit) {
+  absl::Status status = AuthorizeSdk(keys, context, method);
+  if (!status.ok()) return status;
+  return FromProto(unit, "unit");
+}
+
+void AppendExposure(const v1::Unit& unit,
+                    const engine::CompiledExperiment& experiment,
+                    int variant_index, absl::Time now,
+                    const std::vector<std::string>& segments,
+                    std::vector<storage::ExposureRecord>& out) {
+  const engine::ExperimentDef& def = *experiment.def;
+  storage::ExposureRecord r;
+  r.unit_type = unit.unit_type().empty() ? "user" : unit.unit_type();
+  r.unit_id = unit.unit_id();
+  if (def.unit_type != r.unit_type && def.hash_attribute.empty()) {
+    auto it = unit.ids().find(def.unit_type);
+    if (it != unit.ids().end() && !it->second.empty()) {
+      r.unit_type = def.unit_type;
+      r.unit_id = it->second;
+    }
+  }
+  r.experiment_key = def.key;
+  r.variant_index = variant_index;
+  r.variant_key = experiment.VariantKey(variant_index);
+  r.time = now;
+  r.segments = segments;
+  out.push_back(std::move(r));
+}
+
+}  // namespace cxlab::api

@@ -1,0 +1,72 @@
+// Copyright 2026 The cxlab Authors.
+//
+// What the calls that serve one unit — AssignmentService.Assign and
+// PersonalizationService.GetContent — share at the edge: authorizing the
+// caller and converting the unit, and turning a served variant into an
+// exposure record, so both attribute exposures the same way.
+//
+//   ASSIGN_OR_RETURN(engine::Unit unit,
+//                    AuthorizeUnitCall(keys, *context, "GetContent",
+//                                      request.unit()));
+//   ...
+//   std::vector<std::string> personas;
+//   evaluator.MatchingSegments(personas);
+//   AppendExposure(request.unit(), *assignment.experiment, assignment.variant,
+//                  now, personas, records);
+//   tracker->EnqueueExposures(std::move(records));
+//
+// Thread-safety: pure functions (the key registry is only read); may be
+// called concurrently.
+
+#ifndef CXLAB_API_SERVER_UNIT_CALLS_H_
+#define CXLAB_API_SERVER_UNIT_CALLS_H_
+
+#include <grpcpp/server_context.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "api/server/auth.h"
+#include "cxlab/v1/assignment.pb.h"
+#include "engine/evaluator.h"
+#include "engine/snapshot.h"
+#include "storage/exposure_store.h"
+
+namespace cxlab::api {
+
+// Authenticates the caller of `method` from its "authorization" metadata
+// and requires role sdk or higher. UNAUTHENTICATED / PERMISSION_DENIED as
+// KeyRegistry::Authenticate and Authorize say.
+absl::Status AuthorizeSdk(const KeyRegistry& keys,
+                          const grpc::ServerContextBase& context,
+                          absl::string_view method);
+
+// AuthorizeSdk, then FromProto(unit, "unit") (INVALID_ARGUMENT naming the
+// field, e.g. "unit.unit_id: must not be empty").
+absl::StatusOr<engine::Unit> AuthorizeUnitCall(
+    const KeyRegistry& keys, const grpc::ServerContextBase& context,
+    absl::string_view method, const v1::Unit& unit);
+
+// Appends the exposure of `unit` (as sent in the request) to variant
+// `variant_index` of `experiment` at `now`, tagged with the unit's persona
+// `segments` (every segment it matches, see
+// UnitEvaluator::MatchingSegments).
+//
+// The exposure is recorded under the unit the experiment randomises on, so
+// events tracked with that unit type and id are attributed to it: the
+// request's unit (unit_type, default "user") unless the experiment
+// randomises on another unit type that the request's `ids` carry. An
+// experiment hashing an attribute uses the request's unit.
+void AppendExposure(const v1::Unit& unit,
+                    const engine::CompiledExperiment& experiment,
+                    int variant_index, absl::Time now,
+                    const std::vector<std::string>& segments,
+                    std::vector<storage::ExposureRecord>& out);
+
+}  // namespace cxlab::api
+
+#endif  // CXLAB_API_SERVER_UNIT_CALLS_H_
