@@ -21,8 +21,12 @@
 #      the breakdown by persona segment), aa_randomization_check and
 #      homepage_hero_banner in the terminal, and each as a self-contained
 #      HTML file var/report-KEY.html (--html), whose paths it prints;
-#   6. cxlab changes --limit 5: the newest audit records;
-#   7. SIGTERM, and waits for the daemon to stop cleanly.
+#   6. cxlab content for three personas (the slots' contents, the rule and
+#      persona that chose them), then cxlab bandit: the recommendation
+#      block's learned weights per persona once a re-weighting (every 6 s)
+#      has seen the simulated traffic;
+#   7. cxlab changes --limit 5: the newest audit records;
+#   8. SIGTERM, and waits for the daemon to stop cleanly.
 # The daemon is stopped even when a step fails (trap), and the script then
 # exits non-zero. Run from anywhere; paths are relative to the repository.
 set -euo pipefail
@@ -128,6 +132,26 @@ echo "HTML reports (self-contained: open them in any browser, offline):"
 for key in checkout_redesign aa_randomization_check homepage_hero_banner; do
   echo "  $repo/var/report-$key.html"
 done
+echo
+echo "== cxlab content: the homepage of three visitors (one per persona)"
+cx content --unit demo-family --attr age=38 --attr household.children=2 \
+  --slot home.hero --slot home.recommendations --no-exposure
+cx content --unit demo-runner --attr 'interests=["running"]' \
+  --slot home.hero --slot home.recommendations --no-exposure
+cx content --unit demo-newcomer --attr visits=1 \
+  --slot home.hero --slot checkout.hint --no-exposure
+echo
+echo "== cxlab bandit: the recommendation block's weights per persona"
+echo "   (re-weighted every 6 s from the live aggregates; waiting for one"
+echo "   that has seen the simulated traffic)"
+for ((i = 0; i < 40; i++)); do
+  if cx bandit recommendation_block_bandit --output json |
+      grep -Eq '"conversions":\[[^]]*"[1-9]'; then
+    break
+  fi
+  sleep 0.5
+done
+cx bandit recommendation_block_bandit --history 0
 echo
 echo "== cxlab changes: the newest audit records"
 cx changes --limit 5

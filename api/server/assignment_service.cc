@@ -2,10 +2,13 @@
 
 #include "api/server/assignment_service.h"
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "api/server/bandit_manager.h"
 #include "api/server/grpc_status.h"
 #include "api/server/unit_calls.h"
 #include "engine/evaluator.h"
@@ -14,61 +17,54 @@ namespace cxlab::api {
 namespace {
 
 // Evaluates `unit` for the requested experiments (or every running one)
-// into `out`.
+// into `out`, consulting `overrides` for sticky and bandit experiments; when
+// `exposures` is set, appends an exposure for every ASSIGNED answer (while
+// the evaluator, which the answers' hashed ids view, is alive).
 void EvaluateUnit(const engine::ConfigSnapshot& snapshot,
-                  const PayloadCache& payloads, const engine::Unit& unit,
+                  const PayloadCache& payloads, const v1::Unit& proto_unit,
+                  const engine::Unit& unit,
                   const google::protobuf::RepeatedPtrField<std::string>& keys,
                   bool omit_payloads, absl::Time now,
+                  const engine::AssignmentOverrides& overrides,
                   std::vector<engine::Assignment>& scratch,
-                  google::protobuf::RepeatedPtrField<v1::Assignment>* out) {
-  engine::UnitEvaluator evaluator(snapshot, unit, now);
-  auto emit = [&](const engine::Assignment& a) {
+                  google::protobuf::RepeatedPtrField<v1::Assignment>* out,
+                  std::vector<storage::ExposureRecord>* exposures) {
+  engine::UnitEvaluator evaluator(snapshot, unit, now, &overrides);
+  scratch.clear();
+  if (keys.empty()) {
+    evaluator.EvaluateAll(scratch);
+  } else {
+    for (const std::string& key : keys) {
+      const engine::CompiledExperiment* e = snapshot.FindExperiment(key);
+      engine::Assignment a;
+      if (e != nullptr) a = evaluator.Evaluate(*e);
+      scratch.push_back(a);  // experiment == nullptr: unknown key
+    }
+  }
+  out->Reserve(static_cast<int>(scratch.size()));
+  for (size_t i = 0; i < scratch.size(); ++i) {
+    const engine::Assignment& a = scratch[i];
     v1::Assignment* proto = out->Add();
-    if (omit_payloads) {
+    if (a.experiment == nullptr) {
+      UnknownExperimentToProto(keys[static_cast<int>(i)], proto);
+    } else if (omit_payloads) {
       ToProto(a, /*include_payload=*/false, proto);
     } else {
       ToProto(a, payloads, proto);
     }
-  };
-  if (keys.empty()) {
-    evaluator.EvaluateAll(scratch);
-    out->Reserve(static_cast<int>(scratch.size()));
-    for (const engine::Assignment& a : scratch) emit(a);
-    return;
   }
-  out->Reserve(keys.size());
-  for (const std::string& key : keys) {
-    const engine::CompiledExperiment* e = snapshot.FindExperiment(key);
-    if (e == nullptr) {
-      UnknownExperimentToProto(key, out->Add());
-    } else {
-      emit(evaluator.Evaluate(*e));
+  if (exposures == nullptr) return;
+  std::optional<std::vector<std::string>> personas;
+  for (const engine::Assignment& a : scratch) {
+    if (a.experiment == nullptr || a.reason != engine::Reason::kAssigned) {
+      continue;
     }
+    if (!personas.has_value()) personas = PersonasOf(evaluator);
+    AppendExposure(proto_unit, a, now, *personas, *exposures);
   }
 }
 
 }  // namespace
-
-void AssignmentServiceImpl::LogExposures(
-    const engine::ConfigSnapshot& snapshot, const v1::Unit& unit,
-    const engine::Unit& engine_unit,
-    const google::protobuf::RepeatedPtrField<v1::Assignment>& assignments,
-    absl::Time now, std::vector<storage::ExposureRecord>& out) const {
-  std::vector<std::string> segments;
-  bool segments_known = false;
-  for (const v1::Assignment& a : assignments) {
-    if (a.reason() != v1::REASON_ASSIGNED) continue;
-    const engine::CompiledExperiment* e =
-        snapshot.FindExperiment(a.experiment_key());
-    if (e == nullptr) continue;  // assigned answers come from the snapshot
-    if (!segments_known) {
-      engine::UnitEvaluator(snapshot, engine_unit, now)
-          .MatchingSegments(segments);
-      segments_known = true;
-    }
-    AppendExposure(unit, *e, a.variant_index(), now, segments, out);
-  }
-}
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
     grpc::CallbackServerContext* context, const v1::AssignRequest* request,
@@ -84,15 +80,17 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
       serving_.Current();
   std::vector<engine::Assignment> scratch;
   const absl::Time now = absl::Now();
-  EvaluateUnit(*serving->snapshot, *serving->cache, *unit,
+  const ServerOverrides overrides(
+      tracker_, bandits_ != nullptr ? bandits_->Current() : nullptr);
+  const bool log = tracker_ != nullptr &&
+                   (!request->has_log_exposure() || request->log_exposure());
+  std::vector<storage::ExposureRecord> exposures;
+  EvaluateUnit(*serving->snapshot, *serving->cache, request->unit(), *unit,
                request->experiment_keys(), request->omit_payloads(), now,
-               scratch, response->mutable_assignments());
+               overrides, scratch, response->mutable_assignments(),
+               log ? &exposures : nullptr);
   response->set_config_version(serving->snapshot->version());
-  if (tracker_ != nullptr &&
-      (!request->has_log_exposure() || request->log_exposure())) {
-    std::vector<storage::ExposureRecord> exposures;
-    LogExposures(*serving->snapshot, request->unit(), *unit,
-                 response->assignments(), now, exposures);
+  if (log && !exposures.empty()) {
     tracker_->EnqueueExposures(std::move(exposures));
   }
   reactor->Finish(grpc::Status::OK);
@@ -132,22 +130,22 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::AssignBatch(
       serving_.Current();
   const absl::Time now = absl::Now();
   std::vector<engine::Assignment> scratch;
+  const ServerOverrides overrides(
+      tracker_, bandits_ != nullptr ? bandits_->Current() : nullptr);
+  const bool log = tracker_ != nullptr &&
+                   (!request->has_log_exposure() || request->log_exposure());
+  std::vector<storage::ExposureRecord> exposures;
   response->mutable_results()->Reserve(request->units_size());
   for (int i = 0; i < request->units_size(); ++i) {
     v1::UnitAssignments* result = response->add_results();
     result->set_unit_id(request->units(i).unit_id());
-    EvaluateUnit(*serving->snapshot, *serving->cache, units[i],
-                 request->experiment_keys(), request->omit_payloads(), now,
-                 scratch, result->mutable_assignments());
+    EvaluateUnit(*serving->snapshot, *serving->cache, request->units(i),
+                 units[i], request->experiment_keys(),
+                 request->omit_payloads(), now, overrides, scratch,
+                 result->mutable_assignments(), log ? &exposures : nullptr);
   }
   response->set_config_version(serving->snapshot->version());
-  if (tracker_ != nullptr &&
-      (!request->has_log_exposure() || request->log_exposure())) {
-    std::vector<storage::ExposureRecord> exposures;
-    for (int i = 0; i < request->units_size(); ++i) {
-      LogExposures(*serving->snapshot, request->units(i), units[i],
-                   response->results(i).assignments(), now, exposures);
-    }
+  if (log && !exposures.empty()) {
     tracker_->EnqueueExposures(std::move(exposures));
   }
   reactor->Finish(grpc::Status::OK);

@@ -14,6 +14,7 @@
 
 #include "api/convert/convert.h"
 #include "api/server/auth.h"
+#include "api/server/bandit_manager.h"
 #include "api/server/serving_cache.h"
 #include "cxlab/v1/assignment.grpc.pb.h"
 #include "storage/config_manager.h"
@@ -27,11 +28,13 @@ inline constexpr int kMaxBatchUnits = 10000;
 class AssignmentServiceImpl final
     : public v1::AssignmentService::CallbackService {
  public:
-  // Borrows `config`, `keys` and `tracker` (nullable: no exposure
-  // logging); they must outlive the service.
+  // Borrows `config`, `keys`, `tracker` (nullable: no exposure logging and
+  // no sticky assignments) and `bandits` (nullable: configured weights);
+  // they must outlive the service.
   AssignmentServiceImpl(storage::ConfigManager& config,
-                        const KeyRegistry& keys, storage::Tracker* tracker)
-      : serving_(config), keys_(keys), tracker_(tracker) {}
+                        const KeyRegistry& keys, storage::Tracker* tracker,
+                        const BanditManager* bandits = nullptr)
+      : serving_(config), keys_(keys), tracker_(tracker), bandits_(bandits) {}
 
   grpc::ServerUnaryReactor* Assign(grpc::CallbackServerContext* context,
                                    const v1::AssignRequest* request,
@@ -43,19 +46,11 @@ class AssignmentServiceImpl final
       v1::AssignBatchResponse* response) override;
 
  private:
-  // Queues an exposure for every ASSIGNED answer in `assignments`, with the
-  // persona segments `engine_unit` (the converted `unit`) matches.
-  void LogExposures(const engine::ConfigSnapshot& snapshot,
-                    const v1::Unit& unit, const engine::Unit& engine_unit,
-                    const google::protobuf::RepeatedPtrField<v1::Assignment>&
-                        assignments,
-                    absl::Time now,
-                    std::vector<storage::ExposureRecord>& out) const;
-
   // The snapshot with its payloads converted to protobuf once.
   ServingCache<PayloadCache> serving_;
   const KeyRegistry& keys_;
   storage::Tracker* const tracker_;
+  const BanditManager* const bandits_;
 };
 
 }  // namespace cxlab::api

@@ -108,8 +108,8 @@ absl::StatusOr<storage::BanditState> BanditManager::Reweight(
   ASSIGN_OR_RETURN(std::vector<storage::CellStats> cells,
                    tracker_.Cells(experiment_key));
   // Contexts: "" (no persona) from the units recorded with
-  // kNoPersonaSegment — or all units for data recorded before that existed
-  // — then each persona from its own units.
+  // kNoPersonaSegment — from all units while none were recorded — then each
+  // persona from its own units.
   bool have_no_persona_cells = false;
   for (const storage::CellStats& cell : cells) {
     if (cell.segment == storage::keys::kNoPersonaSegment) {

@@ -6,7 +6,8 @@
 // computes Thompson-sampling weights (engine/stats/bandit.h) on the bandit
 // metric for each persona context — every persona segment from the cells
 // of that segment's units, and "" (visitors matching no persona) from the
-// units recorded under keys::kNoPersonaSegment — floors them at min_share, stores the new version and
+// units recorded under keys::kNoPersonaSegment (from all units while none
+// were recorded) — floors them at min_share, stores the new version and
 // its history (storage/bandit_store.h) and swaps in an immutable
 // BanditWeights that Assign reads without locking.
 //

@@ -11,6 +11,7 @@
 #include "api/convert/value_convert.h"
 #include "api/server/grpc_status.h"
 #include "api/server/request_context.h"
+#include "api/server/unit_calls.h"
 #include "engine/evaluator.h"
 
 namespace cxlab::api {
@@ -159,7 +160,8 @@ grpc::Status EventServiceImpl::TrackExposures(
       engine::Unit unit;
       unit.ids.emplace_back(r.unit_type, r.unit_id);
       unit.attributes = *std::move(attributes);
-      engine::UnitEvaluator(*snap, unit, now).MatchingSegments(r.segments);
+      engine::UnitEvaluator evaluator(*snap, unit, now);
+      r.segments = PersonasOf(evaluator);
     }
     records.push_back(std::move(r));
   }

@@ -2,6 +2,7 @@
 
 #include "api/server/personalization_service.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,9 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/server/grpc_status.h"
+#include "api/server/request_context.h"
 #include "api/server/unit_calls.h"
 #include "engine/evaluator.h"
 #include "engine/personalization.h"
+#include "engine/status_macros.h"
 
 namespace cxlab::api {
 namespace {
@@ -71,7 +74,9 @@ grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetContent(
   }
 
   const absl::Time now = absl::Now();
-  engine::UnitEvaluator evaluator(snapshot, *unit, now);
+  const ServerOverrides overrides(
+      tracker_, bandits_ != nullptr ? bandits_->Current() : nullptr);
+  engine::UnitEvaluator evaluator(snapshot, *unit, now, &overrides);
   thread_local std::vector<engine::SlotContentChoice> choices;
   choices.resize(slots.size());
   response->mutable_contents()->Reserve(static_cast<int>(slots.size()));
@@ -85,23 +90,88 @@ grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetContent(
   if (tracker_ != nullptr &&
       (!request->has_log_exposure() || request->log_exposure())) {
     std::vector<storage::ExposureRecord> exposures;
-    std::vector<std::string> personas;
-    bool personas_known = false;
+    std::optional<std::vector<std::string>> personas;
     for (size_t i = 0; i < slots.size(); ++i) {
       const engine::Assignment& a = choices[i].assignment;
       if (a.experiment == nullptr || a.reason != engine::Reason::kAssigned) {
         continue;
       }
-      if (!personas_known) {
-        evaluator.MatchingSegments(personas);
-        personas_known = true;
-      }
-      AppendExposure(request->unit(), *a.experiment, a.variant, now, personas,
-                     exposures);
+      if (!personas.has_value()) personas = PersonasOf(evaluator);
+      AppendExposure(request->unit(), a, now, *personas, exposures);
     }
     if (!exposures.empty()) tracker_->EnqueueExposures(std::move(exposures));
   }
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+namespace {
+
+void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+}
+
+void ToProto(const std::vector<storage::BanditContext>& contexts,
+             google::protobuf::RepeatedPtrField<v1::BanditContextWeights>* out) {
+  for (const storage::BanditContext& c : contexts) {
+    v1::BanditContextWeights* w = out->Add();
+    w->set_segment(c.segment);
+    for (double x : c.weights) w->add_weights(x);
+    for (int64_t n : c.units) w->add_units(n);
+    for (int64_t n : c.conversions) w->add_conversions(n);
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetBanditState(
+    grpc::CallbackServerContext* context,
+    const v1::GetBanditStateRequest* request, v1::BanditState* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = [&]() -> absl::Status {
+    absl::StatusOr<Principal> who =
+        keys_.Authenticate(AuthorizationHeader(*context));
+    if (!who.ok()) return who.status();
+    RETURN_IF_ERROR(Authorize(*who, Role::kReader, "GetBanditState"));
+    if (request->experiment_key().empty()) {
+      return absl::InvalidArgumentError("experiment_key: must not be empty");
+    }
+    if (bandits_ == nullptr) {
+      return absl::UnavailableError("bandits are not served by this server");
+    }
+    ASSIGN_OR_RETURN(std::optional<storage::BanditState> state,
+                     bandits_->State(request->experiment_key()));
+    std::shared_ptr<const engine::ConfigSnapshot> snapshot =
+        serving_.Current()->snapshot;
+    const engine::CompiledExperiment* e =
+        snapshot->FindExperiment(request->experiment_key());
+    if (e == nullptr || !e->def->bandit.has_value()) {
+      return absl::NotFoundError(absl::StrCat(
+          "experiment_key: experiment '", request->experiment_key(),
+          "' is not a bandit in the current config"));
+    }
+    response->set_experiment_key(e->def->key);
+    for (const engine::VariantDef& v : e->def->variants) {
+      response->add_variant_keys(v.key);
+    }
+    response->set_metric_key(e->def->bandit->metric);
+    response->set_interval_minutes(e->def->bandit->interval_minutes);
+    response->set_min_share(e->def->bandit->min_share);
+    if (!state.has_value()) return absl::OkStatus();
+    response->set_version(state->version);
+    ToProto(state->updated_at, response->mutable_updated_at());
+    ToProto(state->contexts, response->mutable_contexts());
+    for (const storage::BanditHistoryEntry& h : state->history) {
+      v1::BanditVersion* v = response->add_history();
+      v->set_version(h.version);
+      ToProto(h.time, v->mutable_time());
+      ToProto(h.contexts, v->mutable_contexts());
+    }
+    return absl::OkStatus();
+  }();
+  reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 

@@ -21,6 +21,7 @@
 
 #include "api/convert/content_cache.h"
 #include "api/server/auth.h"
+#include "api/server/bandit_manager.h"
 #include "api/server/serving_cache.h"
 #include "cxlab/v1/personalization.grpc.pb.h"
 #include "engine/snapshot.h"
@@ -32,11 +33,13 @@ namespace cxlab::api {
 class PersonalizationServiceImpl final
     : public v1::PersonalizationService::CallbackService {
  public:
-  // Serves `config`'s snapshot. Borrows `config`, `keys` and `tracker`
-  // (nullable: no exposure logging); they must outlive the service.
+  // Serves `config`'s snapshot. Borrows `config`, `keys`, `tracker`
+  // (nullable: no exposure logging, no sticky assignments) and `bandits`
+  // (nullable: configured weights); they must outlive the service.
   PersonalizationServiceImpl(storage::ConfigManager& config,
-                             const KeyRegistry& keys, storage::Tracker* tracker)
-      : serving_(config), keys_(keys), tracker_(tracker) {}
+                             const KeyRegistry& keys, storage::Tracker* tracker,
+                             const BanditManager* bandits = nullptr)
+      : serving_(config), keys_(keys), tracker_(tracker), bandits_(bandits) {}
 
   // Errors: UNAUTHENTICATED / PERMISSION_DENIED (role sdk or higher);
   // INVALID_ARGUMENT for a bad unit ("unit.unit_id: must not be empty", as
@@ -46,11 +49,21 @@ class PersonalizationServiceImpl final
       const v1::GetContentRequest* request,
       v1::GetContentResponse* response) override;
 
+  // Errors: UNAUTHENTICATED / PERMISSION_DENIED (role reader or higher);
+  // INVALID_ARGUMENT for an empty key; NOT_FOUND for an unknown experiment;
+  // FAILED_PRECONDITION when it is not a bandit; UNAVAILABLE without a
+  // bandit manager.
+  grpc::ServerUnaryReactor* GetBanditState(
+      grpc::CallbackServerContext* context,
+      const v1::GetBanditStateRequest* request,
+      v1::BanditState* response) override;
+
  private:
   // The snapshot with its contents converted to protobuf once.
   ServingCache<ContentCache> serving_;
   const KeyRegistry& keys_;
   storage::Tracker* const tracker_;
+  const BanditManager* const bandits_;
 };
 
 }  // namespace cxlab::api

@@ -74,12 +74,15 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
   tracker_options.sync = options.sync_events;
   ASSIGN_OR_RETURN(s->tracker_, storage::Tracker::Create(
                                     *s->database_, *s->config_, tracker_options));
+  ASSIGN_OR_RETURN(s->bandits_,
+                   BanditManager::Start(*s->config_, *s->tracker_,
+                                        *s->database_, BanditOptions()));
   s->assignment_ = std::make_unique<AssignmentServiceImpl>(
-      *s->config_, *s->keys_, s->tracker_.get());
+      *s->config_, *s->keys_, s->tracker_.get(), s->bandits_.get());
   s->experiments_ =
       std::make_unique<ExperimentServiceImpl>(*s->config_, *s->keys_);
   s->personalization_ = std::make_unique<PersonalizationServiceImpl>(
-      *s->config_, *s->keys_, s->tracker_.get());
+      *s->config_, *s->keys_, s->tracker_.get(), s->bandits_.get());
   s->events_ =
       std::make_unique<EventServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
   s->reports_ =
@@ -121,6 +124,7 @@ void CxlabServer::Shutdown(absl::Duration grace) {
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
   server_->Wait();
+  bandits_->Shutdown();
   tracker_->Shutdown();  // records the exposures still queued
   tracker_.reset();
   keys_.reset();

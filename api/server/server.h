@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "api/server/assignment_service.h"
+#include "api/server/bandit_manager.h"
 #include "api/server/auth.h"
 #include "api/server/event_service.h"
 #include "api/server/experiment_service.h"
@@ -92,6 +93,7 @@ class CxlabServer {
   std::unique_ptr<storage::ConfigManager> config_;
   std::unique_ptr<KeyRegistry> keys_;
   std::unique_ptr<storage::Tracker> tracker_;
+  std::unique_ptr<BanditManager> bandits_;
   std::unique_ptr<AssignmentServiceImpl> assignment_;
   std::unique_ptr<ExperimentServiceImpl> experiments_;
   std::unique_ptr<PersonalizationServiceImpl> personalization_;

@@ -6,6 +6,7 @@
 
 #include "api/convert/convert.h"
 #include "api/server/request_context.h"
+#include "storage/keys.h"
 
 namespace cxlab::api {
 
@@ -26,11 +27,20 @@ absl::StatusOr<engine::Unit> AuthorizeUnitCall(
   return FromProto(unit, "unit");
 }
 
-void AppendExposure(const v1::Unit& unit,
-                    const engine::CompiledExperiment& experiment,
-                    int variant_index, absl::Time now,
-                    const std::vector<std::string>& segments,
+std::vector<std::string> PersonasOf(engine::UnitEvaluator& evaluator) {
+  std::vector<std::string> personas;
+  evaluator.MatchingSegments(personas);
+  if (personas.empty()) {
+    personas.emplace_back(storage::keys::kNoPersonaSegment);
+  }
+  return personas;
+}
+
+void AppendExposure(const v1::Unit& unit, const engine::Assignment& assignment,
+                    absl::Time now, const std::vector<std::string>& segments,
                     std::vector<storage::ExposureRecord>& out) {
+  const engine::CompiledExperiment& experiment = *assignment.experiment;
+  const int variant_index = assignment.variant;
   const engine::ExperimentDef& def = *experiment.def;
   storage::ExposureRecord r;
   r.unit_type = unit.unit_type().empty() ? "user" : unit.unit_type();
@@ -47,6 +57,11 @@ void AppendExposure(const v1::Unit& unit,
   r.variant_key = experiment.VariantKey(variant_index);
   r.time = now;
   r.segments = segments;
+  if ((def.sticky || def.bandit.has_value()) && !assignment.from_store &&
+      !assignment.hashed_id.empty()) {
+    r.bucket_version = def.bucket_version;
+    r.sticky_id = std::string(assignment.hashed_id);
+  }
   out.push_back(std::move(r));
 }
 

@@ -9,10 +9,8 @@
 //                    AuthorizeUnitCall(keys, *context, "GetContent",
 //                                      request.unit()));
 //   ...
-//   std::vector<std::string> personas;
-//   evaluator.MatchingSegments(personas);
-//   AppendExposure(request.unit(), *assignment.experiment, assignment.variant,
-//                  now, personas, records);
+//   const std::vector<std::string> personas = PersonasOf(evaluator);
+//   AppendExposure(request.unit(), assignment, now, personas, records);
 //   tracker->EnqueueExposures(std::move(records));
 //
 // Thread-safety: pure functions (the key registry is only read); may be
@@ -51,20 +49,24 @@ absl::StatusOr<engine::Unit> AuthorizeUnitCall(
     const KeyRegistry& keys, const grpc::ServerContextBase& context,
     absl::string_view method, const v1::Unit& unit);
 
-// Appends the exposure of `unit` (as sent in the request) to variant
-// `variant_index` of `experiment` at `now`, tagged with the unit's persona
-// `segments` (every segment it matches, see
-// UnitEvaluator::MatchingSegments).
+// The persona segments to record with an exposure: every segment the
+// evaluator's unit matches, or keys::kNoPersonaSegment when it matches none.
+std::vector<std::string> PersonasOf(engine::UnitEvaluator& evaluator);
+
+// Appends the exposure of `unit` (as sent in the request) to the variant of
+// `assignment` (an ASSIGNED engine answer) at `now`, tagged with the unit's
+// persona `segments` (PersonasOf). For a sticky or bandit experiment whose
+// variant was hashed now (not served from the store), the record also asks
+// the store to keep the assignment (bucket_version, sticky_id); `assignment`
+// must come from an evaluator that is still alive (its hashed id is a view).
 //
 // The exposure is recorded under the unit the experiment randomises on, so
 // events tracked with that unit type and id are attributed to it: the
 // request's unit (unit_type, default "user") unless the experiment
 // randomises on another unit type that the request's `ids` carry. An
 // experiment hashing an attribute uses the request's unit.
-void AppendExposure(const v1::Unit& unit,
-                    const engine::CompiledExperiment& experiment,
-                    int variant_index, absl::Time now,
-                    const std::vector<std::string>& segments,
+void AppendExposure(const v1::Unit& unit, const engine::Assignment& assignment,
+                    absl::Time now, const std::vector<std::string>& segments,
                     std::vector<storage::ExposureRecord>& out);
 
 }  // namespace cxlab::api

@@ -17,6 +17,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/server/bandit_manager.h"
+#include "cxlab/v1/events.grpc.pb.h"
+#include "cxlab/v1/personalization.grpc.pb.h"
+#include "cxlab/v1/reports.grpc.pb.h"
 #include "engine/evaluator.h"
 #include "engine/json.h"
 #include "gtest/gtest.h"
@@ -209,6 +212,125 @@ TEST_F(BanditTest, LearnsTheBestContentPerPersonaAndStaysSticky) {
   bandits_ = *std::move(reopened);
   EXPECT_EQ(bandits_->State("nope").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// Through gRPC: the server's BanditManager re-weights on its own schedule,
+// GetBanditState shows the weights, and Assign keeps exposed units sticky.
+class BanditServerTest : public ServerTest {};
+
+TEST_F(BanditServerTest, ServerLearnsAndAssignStaysSticky) {
+  auto events = v1::EventService::NewStub(channel_);
+  auto personalization = v1::PersonalizationService::NewStub(channel_);
+  v1::CreateMetricRequest metric;
+  metric.mutable_metric()->set_key("conversion");
+  metric.mutable_metric()->set_type(v1::METRIC_TYPE_BINOMIAL);
+  metric.mutable_metric()->set_event("purchase");
+  v1::Metric created;
+  ASSERT_OK(Exp(&ES::CreateMetric, metric, &created, kAdminKey));
+  v1::Experiment e =
+      MakeExperiment("reco", {0.5, 0.5}, v1::EXPERIMENT_STATUS_RUNNING);
+  e.add_metrics("conversion");
+  e.mutable_bandit()->set_metric("conversion");
+  e.mutable_bandit()->set_interval_minutes(0.005);  // 0.3 s
+  e.mutable_bandit()->set_min_share(0.05);
+  ASSERT_OK(CreateExperiment(e));
+
+  auto state = [&]() {
+    v1::GetBanditStateRequest request;
+    request.set_experiment_key("reco");
+    v1::BanditState out;
+    auto context = Ctx(kAdminKey);
+    grpc::Status st =
+        personalization->GetBanditState(context.get(), request, &out);
+    EXPECT_TRUE(st.ok()) << Describe(st);
+    return out;
+  };
+  // Expose 200 units; only variant v1 converts.
+  std::map<std::string, std::string> first;
+  v1::TrackRequest track;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = absl::StrCat("u", i);
+    v1::AssignResponse response;
+    ASSERT_OK(Assign(MakeUnit(id), {"reco"}, &response));
+    first[id] = response.assignments(0).variant_key();
+    if (first[id] == "v1") {
+      v1::Event* ev = track.add_events();
+      ev->set_event_id(id + "-buy");
+      ev->set_unit_id(id);
+      ev->set_name("purchase");
+    }
+  }
+  {
+    // GetStats records Assign's queued exposures first.
+    v1::GetStatsRequest request;
+    request.set_experiment_key("reco");
+    v1::GetStatsResponse ignored;
+    auto context = Ctx(kAdminKey);
+    ASSERT_OK(events->GetStats(context.get(), request, &ignored));
+  }
+  {
+    v1::TrackResponse tracked;
+    auto context = Ctx(kAdminKey);
+    ASSERT_OK(events->Track(context.get(), track, &tracked));
+  }
+  // Wait (at most 10 s) for a re-weighting that saw the conversions.
+  v1::BanditState learned;
+  for (int i = 0; i < 100; ++i) {
+    learned = state();
+    bool saw = false;
+    for (const v1::BanditContextWeights& c : learned.contexts()) {
+      if (c.segment().empty() && c.conversions_size() == 2 &&
+          c.conversions(1) > 0) {
+        saw = true;
+      }
+    }
+    if (saw) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_GE(learned.version(), 1);
+  ASSERT_EQ(learned.variant_keys_size(), 2);
+  EXPECT_EQ(learned.metric_key(), "conversion");
+  EXPECT_GE(learned.history_size(), 1);
+  const v1::BanditContextWeights* none = nullptr;
+  for (const v1::BanditContextWeights& c : learned.contexts()) {
+    if (c.segment().empty()) none = &c;
+  }
+  ASSERT_NE(none, nullptr);
+  EXPECT_GT(none->weights(1), 0.9);  // v1 converts, v0 never does
+
+  // Exposed units keep their variant; new units mostly get v1.
+  for (const auto& [id, variant] : first) {
+    v1::AssignResponse response;
+    ASSERT_OK(Assign(MakeUnit(id), {"reco"}, &response));
+    EXPECT_EQ(response.assignments(0).variant_key(), variant) << id;
+  }
+  int to_v1 = 0;
+  for (int i = 0; i < 200; ++i) {
+    v1::AssignResponse response;
+    ASSERT_OK(Assign(MakeUnit(absl::StrCat("new", i)), {"reco"}, &response));
+    to_v1 += response.assignments(0).variant_key() == "v1";
+  }
+  EXPECT_GT(to_v1, 160);
+
+  // The report says the weights moved; not a bandit / unknown are errors.
+  auto reports = v1::ReportService::NewStub(channel_);
+  v1::GetReportRequest report_request;
+  report_request.set_experiment_key("reco");
+  v1::Report report;
+  {
+    auto context = Ctx(kAdminKey);
+    ASSERT_OK(reports->GetReport(context.get(), report_request, &report));
+  }
+  ASSERT_GE(report.warnings_size(), 1);
+  EXPECT_EQ(report.warnings(0).code(), "bandit_weights_changed");
+  EXPECT_FALSE(report.srm().mismatch());
+  v1::GetBanditStateRequest bad;
+  bad.set_experiment_key("nope");
+  v1::BanditState ignored;
+  auto context = Ctx(kAdminKey);
+  EXPECT_EQ(personalization->GetBanditState(context.get(), bad, &ignored)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -60,6 +60,9 @@ class EventsTest : public ServerTest {
     v1::AssignResponse response;
     grpc::Status st = Assign(MakeUnit(unit_id), {"checkout"}, &response);
     EXPECT_TRUE(st.ok()) << Describe(st);
+    // Assign queues the exposure; GetStats records the queue, so events
+    // tracked next are attributed (and validated) against it.
+    Stats();
     if (!st.ok() || response.assignments_size() != 1) return "";
     return response.assignments(0).variant_key();
   }

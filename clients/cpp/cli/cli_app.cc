@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cpp/cli/bench_command.h"
 #include "clients/cpp/cli/cli_util.h"
+#include "clients/cpp/cli/bandit_command.h"
 #include "clients/cpp/cli/content_command.h"
 #include "clients/cpp/cli/eval_command.h"
 #include "clients/cpp/cli/match_command.h"
@@ -56,7 +57,7 @@ CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
 
 constexpr char kCommands[] =
     "validate, eval, match, simulate, apply, get, list, start, pause, stop, "
-    "launch, assign, content, changes, keys, health, bench, track, stats, "
+    "launch, assign, content, bandit, changes, keys, health, bench, track, stats, "
     "verify, recompute, report";
 
 int Dispatch(int argc, const char* const* argv, std::istream& in,
@@ -216,6 +217,8 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
 
   // content (content_command.h).
   ContentCommand content(app);
+  // bandit (bandit_command.h).
+  BanditCommand bandit(app);
 
   // report (report_command.h).
   ReportCommand report(app);
@@ -312,6 +315,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
     return *code;
   }
   if (std::optional<int> code = track.RunSelected(global, out, err)) {
+    return *code;
+  }
+  if (std::optional<int> code = bandit.RunSelected(global, out, err)) {
     return *code;
   }
   if (std::optional<int> code = content.RunSelected(global, out, err)) {

@@ -160,6 +160,8 @@ CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, AssignBatch,
                   v1::AssignBatchRequest, v1::AssignBatchResponse)
 CXLAB_CLIENT_CALL(v1::PersonalizationService::Stub, personalization_,
                   GetContent, v1::GetContentRequest, v1::GetContentResponse)
+CXLAB_CLIENT_CALL(v1::PersonalizationService::Stub, personalization_,
+                  GetBanditState, v1::GetBanditStateRequest, v1::BanditState)
 CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, Track, v1::TrackRequest,
                   v1::TrackResponse)
 CXLAB_CLIENT_CALL(v1::EventService::Stub, events_, TrackExposures,

@@ -188,6 +188,9 @@ class Client {
   // INVALID_ARGUMENT naming an unknown slot ("slots[1]: unknown slot 'x'").
   absl::StatusOr<v1::GetContentResponse> GetContent(
       const v1::GetContentRequest& request) const;
+  // The weights a bandit experiment learned, per persona, with history.
+  absl::StatusOr<v1::BanditState> GetBanditState(
+      const v1::GetBanditStateRequest& request) const;
 
   // ---- EventService (sdk for Track*, reader for GetStats and Verify) -------
   // Stores one batch of 1 to 10,000 events; rejected events come back in
