@@ -160,5 +160,43 @@ TEST_F(ContentCommandTest, UnknownSlotAndBadFlags) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 
+TEST_F(ContentCommandTest, BanditShowsTheLearnedWeights) {
+  const std::string file = dir_.path() + "/bandit.yaml";
+  std::ofstream(file) << R"(kind: metric
+key: clicks
+type: binomial
+event: click
+---
+kind: experiment
+key: reco
+status: running
+variants:
+  - key: a
+  - key: b
+metrics: [clicks]
+bandit:
+  metric: clicks
+  interval_minutes: 60
+  min_share: 0.1
+)";
+  CommandResult applied = Cli({"apply", "-f", file});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  CommandResult r = Cli({"bandit", "reco", "--history", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith("reco: "));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("metric clicks, every 60 min, "
+                                          "min share 10%"));
+  r = Cli({"bandit", "reco", "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::HasSubstr(R"("variantKeys":["a","b"])"));
+  // Not a bandit, unknown, bad flags.
+  r = Cli({"bandit", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("NOT_FOUND"));
+  r = Cli({"bandit", "reco", "--history", "-1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("--history: must be >= 0, got -1"));
+}
+
 }  // namespace
 }  // namespace cxlab::cli

@@ -86,6 +86,13 @@ record() {
       --attr "last_visit_days=$((i % 40))" --attr platform=ios \
       --attr app_version=4.3.0 --output json >>"$dir/assignments.json"
   done
+  # Personalized contents (the bandit-backed slot is sticky once exposed).
+  for ((i = 0; i < 10; i++)); do
+    cx content --unit "visitor-$i" --attr "visits=$((i % 5))" \
+      --attr 'interests=["running"]' --output json >>"$dir/content.json"
+  done
+  cx bandit recommendation_block_bandit --output json >"$dir/bandit.json" ||
+    fail "cxlab bandit failed"
   local kind
   for kind in experiments segments groups metrics layers holdouts slots; do
     cx list "$kind" --output json >"$dir/$kind.json"
@@ -122,8 +129,8 @@ if grep -q '^admin key' "$TMP/cxlabd-2.log"; then
   fail "a new admin key was generated on restart"
 fi
 record "$TMP/after"
-for f in assignments experiments segments groups metrics layers holdouts \
-  slots changes; do
+for f in assignments content experiments segments groups metrics layers \
+  holdouts slots changes; do
   diff -u "$TMP/before/$f.json" "$TMP/after/$f.json" >&2 ||
     fail "$f differ after the restart"
 done
