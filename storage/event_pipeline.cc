@@ -540,6 +540,9 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
   }
   const engine::GroupSet& groups = GroupsOf(catalog);
 
+  // Writes and their cache updates form one step for CachedAggregates.
+  absl::ReaderMutexLock cache_guard(&cache_load_mu_);
+  CellMap cell_deltas;
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
                                             -> absl::Status {
     // Which event ids were accepted before: one batched lookup.
@@ -588,7 +591,6 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
 
     rocksdb::WriteBatch batch;
     absl::flat_hash_set<absl::string_view> seen_ids;
-    CellMap cell_deltas;
     for (size_t i = 0; i < events.size(); ++i) {
       const IngestEvent& e = events[i];
       if (!invalid[i].ok()) {
@@ -719,6 +721,7 @@ absl::StatusOr<IngestResult> EventPipeline::Track(
     return FromRocksDbStatus(handles.db->Write(write_options, &batch),
                              "commit events");
   }));
+  ApplyToCache(cell_deltas);
   return result;
 }
 
@@ -732,6 +735,8 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
   const engine::GroupSet& groups = GroupsOf(catalog);
   // Units that got a first exposure; their cached attributions go stale.
   std::set<std::string> stale;
+  // The cell deltas the exposures' batch merges.
+  CellMap cells_written;
   // The metric initialisation of every first exposure joins the batch that
   // records the exposures, so both commit or neither.
   auto initialise = [&](const DbHandles& handles,
@@ -783,9 +788,20 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
       RETURN_IF_ERROR(FromRocksDbStatus(
           batch.Merge(handles.aggregates, key, delta.Encode()), "batch"));
     }
+    cells_written = std::move(cells);
     return absl::OkStatus();
   };
-  absl::StatusOr<RecordResult> recorded = exposures_.Record(records, initialise);
+  absl::ReaderMutexLock cache_guard(&cache_load_mu_);
+  CellMap committed;
+  absl::StatusOr<RecordResult> recorded = exposures_.Record(
+      records, [&](const DbHandles& handles, absl::Span<const NewExposure> fresh,
+                   rocksdb::WriteBatch& batch) -> absl::Status {
+        committed.clear();
+        RETURN_IF_ERROR(initialise(handles, fresh, batch));
+        committed = cells_written;
+        return absl::OkStatus();
+      });
+  if (recorded.ok()) ApplyToCache(committed);
   for (const std::string& key : stale) {
     caches_[StripeOfKey(key)].erase(key);
   }
@@ -793,9 +809,49 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
   return recorded->new_exposures;
 }
 
+void EventPipeline::ApplyToCache(const CellMap& deltas) {
+  if (deltas.empty()) return;
+  absl::MutexLock lock(&cache_mu_);
+  if (cell_cache_.empty()) return;
+  for (const auto& [key, delta] : deltas) {
+    const absl::string_view experiment =
+        absl::string_view(key).substr(0, key.find('\0'));
+    auto it = cell_cache_.find(experiment);
+    if (it != cell_cache_.end()) it->second[key].Add(delta);
+  }
+}
+
+absl::StatusOr<std::vector<CellStats>> EventPipeline::CachedAggregates(
+    absl::string_view experiment_key) {
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cell_cache_.find(experiment_key);
+    if (it != cell_cache_.end()) return ToCells(it->second, false);
+  }
+  // Load with every write paused, so the copy equals the database and each
+  // later write is applied to it exactly once.
+  absl::WriterMutexLock load(&cache_load_mu_);
+  CellMap cells;
+  RETURN_IF_ERROR(ScanCells(experiment_key, cells));
+  absl::MutexLock lock(&cache_mu_);
+  if (cell_cache_.size() >= kMaxCachedExperiments &&
+      !cell_cache_.contains(experiment_key)) {
+    cell_cache_.erase(cell_cache_.begin());
+  }
+  CellMap& cached = cell_cache_[std::string(experiment_key)];
+  cached = std::move(cells);
+  return ToCells(cached, false);
+}
+
 absl::StatusOr<std::vector<CellStats>> EventPipeline::ReadAggregates(
     absl::string_view experiment_key) const {
   CellMap cells;
+  RETURN_IF_ERROR(ScanCells(experiment_key, cells));
+  return ToCells(cells, /*drop_zero=*/false);
+}
+
+absl::Status EventPipeline::ScanCells(absl::string_view experiment_key,
+                                      CellMap& cells) const {
   const std::string prefix = keys::AggregateExperimentPrefix(experiment_key);
   const std::string upper = keys::PrefixSuccessor(prefix);
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles)
@@ -816,7 +872,7 @@ absl::StatusOr<std::vector<CellStats>> EventPipeline::ReadAggregates(
     }
     return FromRocksDbStatus(it->status(), "read aggregates");
   }));
-  return ToCells(cells, /*drop_zero=*/false);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<VariantMetricStats>> EventPipeline::ReadTotals(
@@ -897,6 +953,12 @@ absl::StatusOr<int64_t> EventPipeline::Rebuild(
   std::set<size_t> all_stripes;
   for (size_t i = 0; i < kStripes; ++i) all_stripes.insert(i);
   UnitLocks locks(*this, all_stripes);
+  absl::ReaderMutexLock cache_guard(&cache_load_mu_);
+  {
+    // The rebuilt cells replace the old ones: reload them when next read.
+    absl::MutexLock lock(&cache_mu_);
+    cell_cache_.erase(experiment_key);
+  }
   ASSIGN_OR_RETURN(std::vector<ExposedUnit> exposed,
                    ExposedUnits(experiment_key));
   const int64_t total = static_cast<int64_t>(exposed.size());

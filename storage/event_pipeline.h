@@ -224,6 +224,15 @@ class EventPipeline {
   absl::StatusOr<std::vector<CellStats>> ReadAggregates(
       absl::string_view experiment_key) const;
 
+  // ReadAggregates served from memory: the experiment's cells are loaded
+  // once from RocksDB (with writes paused for the load) and every later
+  // write of this pipeline updates the copy, so a report costs a copy of the
+  // cells, not a scan that folds merge operands. Up to kMaxCachedExperiments
+  // experiments are kept; Rebuild drops its experiment's copy. Verify reads
+  // RocksDB itself (ReadAggregates). Errors as ReadAggregates.
+  absl::StatusOr<std::vector<CellStats>> CachedAggregates(
+      absl::string_view experiment_key);
+
   // ReadAggregates summed over days, for all units (`segment` empty) or one
   // persona segment.
   absl::StatusOr<std::vector<VariantMetricStats>> ReadTotals(
@@ -267,6 +276,15 @@ class EventPipeline {
       std::vector<std::pair<const std::string*, engine::UnitMetricState>>;
   using ReplayedUnitFn = std::function<absl::Status(const ExposedUnit&,
                                                     const ReplayedStates&)>;
+
+  static constexpr size_t kMaxCachedExperiments = 64;
+
+  // Scans the experiment's cells from RocksDB into `cells`.
+  absl::Status ScanCells(absl::string_view experiment_key,
+                         CellMap& cells) const;
+
+  // Adds committed deltas to the cached experiments they belong to.
+  void ApplyToCache(const CellMap& deltas);
 
   // Every exposure of `experiment_key` (a full exposures scan).
   absl::StatusOr<std::vector<ExposedUnit>> ExposedUnits(
@@ -315,6 +333,12 @@ class EventPipeline {
   std::array<absl::Mutex, kStripes> stripes_;
   // caches_[i] is guarded by stripes_[i] (held through UnitLocks).
   std::array<AttributionCache, kStripes> caches_;
+  // Writers hold it shared from their write until their cache update;
+  // CachedAggregates holds it exclusively while it loads an experiment.
+  absl::Mutex cache_load_mu_ ABSL_ACQUIRED_AFTER(stripes_);
+  absl::Mutex cache_mu_ ABSL_ACQUIRED_AFTER(cache_load_mu_);
+  absl::flat_hash_map<std::string, CellMap> cell_cache_
+      ABSL_GUARDED_BY(cache_mu_);
 };
 
 }  // namespace cxlab::storage

@@ -175,7 +175,7 @@ absl::StatusOr<std::vector<CellStats>> Tracker::Cells(
     return absl::NotFoundError(
         absl::StrCat("experiment '", experiment_key, "' not found"));
   }
-  return pipeline_.ReadAggregates(experiment_key);
+  return pipeline_.CachedAggregates(experiment_key);
 }
 
 absl::StatusOr<int64_t> Tracker::Rebuild(absl::string_view experiment_key,

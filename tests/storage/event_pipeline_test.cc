@@ -334,6 +334,43 @@ TEST_F(EventPipelineTest, SegmentCellsCountOnlyTheirUnits) {
   ExpectRecomputeMatches();
 }
 
+TEST_F(EventPipelineTest, CachedAggregatesFollowEveryWrite) {
+  auto same = [&] {
+    absl::StatusOr<std::vector<CellStats>> cached =
+        pipeline_->CachedAggregates("exp");
+    absl::StatusOr<std::vector<CellStats>> stored =
+        pipeline_->ReadAggregates("exp");
+    ASSERT_THAT(cached, IsOk());
+    ASSERT_THAT(stored, IsOk());
+    EXPECT_THAT(CompareCells(*stored, *cached), IsEmpty());
+    EXPECT_EQ(cached->size(), stored->size());
+  };
+  same();  // loads the (empty) copy before any write
+  for (int i = 0; i < 30; ++i) {
+    Expose(absl::StrCat("c", i), i % 2, kT0 + absl::Minutes(i));
+  }
+  same();
+  for (int round = 0; round < 3; ++round) {
+    std::vector<IngestEvent> events;
+    for (int i = 0; i < 30; ++i) {
+      events.push_back(Event(absl::StrCat("r", round, "-", i),
+                             absl::StrCat("c", i), i % 3 ? "purchase" : "survey",
+                             i % 3 ? 10 + i : i % 11,
+                             kT0 + absl::Hours(1 + round)));
+    }
+    Track(events);
+    same();
+  }
+  // A late exposure replays logged events into the copy as well.
+  Track({Event("late", "c-late", "purchase", 99, kT0 + absl::Hours(2))});
+  Expose("c-late", 1, kT0 + absl::Hours(1));
+  same();
+  // A rebuild replaces the cells; the copy is reloaded.
+  ASSERT_THAT(pipeline_->Rebuild("exp", catalog_), IsOk());
+  same();
+  ExpectRecomputeMatches();
+}
+
 TEST_F(EventPipelineTest, DuplicatesCountedOnce) {
   Expose("u1", 0, kT0);
   const absl::Time t = kT0 + absl::Hours(1);
