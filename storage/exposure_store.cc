@@ -271,6 +271,10 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
   for (size_t stripe : stripes) mutexes.push_back(&stripes_[stripe]);
   const MultiLock lock(std::move(mutexes));
 
+  // Sticky assignments this call writes, and the first variants of the
+  // exposures it read or writes, cached once committed.
+  std::vector<std::pair<std::string, int>> sticky_written;
+  std::vector<std::pair<std::string, int>> exposures_known;
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles) {
     // Exposures this batch read or changed, so later records of the batch
     // see them rather than the database; `dirty` ones are written.
@@ -286,8 +290,17 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
       const std::string& db_key = db_keys[i];
       auto it = pending.find(db_key);
       if (it == pending.end()) {
+        // A repeat of a known first variant needs no read: that variant
+        // never changes once stored.
+        if (exposure_cache_.Get(db_key) == record.variant_index) {
+          ++result.repeats;
+          continue;
+        }
         ASSIGN_OR_RETURN(std::optional<ExposureValue> stored,
                          ReadExposure(handles, read_options, db_key));
+        if (stored.has_value()) {
+          exposures_known.emplace_back(db_key, stored->variant_index);
+        }
         if (!stored.has_value()) {
           Pending first;
           first.value.variant_index = record.variant_index;
@@ -299,6 +312,7 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
           first.dirty = true;
           pending.emplace(db_key, std::move(first));
           first_records.push_back(i);
+          exposures_known.emplace_back(db_key, record.variant_index);
           ++result.new_exposures;
           continue;
         }
@@ -331,6 +345,7 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
       std::string key = keys::StickyKey(record.experiment_key,
                                         record.bucket_version, record.sticky_id);
       if (!sticky_seen.insert(key).second) continue;
+      if (sticky_cache_.Get(key) >= 0) continue;
       std::string ignored;
       const rocksdb::Status got =
           handles.db->Get(read_options, handles.assignments, key, &ignored);
@@ -342,6 +357,7 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
       PutVarint64(&value, static_cast<uint64_t>(record.variant_index));
       RETURN_IF_ERROR(FromRocksDbStatus(
           batch.Put(handles.assignments, key, value), "batch"));
+      sticky_written.emplace_back(std::move(key), record.variant_index);
     }
     std::vector<NewExposure> fresh;
     fresh.reserve(first_records.size());
@@ -358,7 +374,29 @@ absl::StatusOr<RecordResult> ExposureStore::Record(
     return FromRocksDbStatus(handles.db->Write(write_options, &batch),
                              "record exposures");
   }));
+  for (const auto& [key, variant] : sticky_written) {
+    sticky_cache_.Put(key, variant);
+  }
+  for (const auto& [key, variant] : exposures_known) {
+    exposure_cache_.Put(key, variant);
+  }
   return result;
+}
+
+int ExposureStore::VariantCache::Get(const std::string& key) const {
+  const Shard& shard = shards_[absl::Hash<std::string>()(key) % kShards];
+  absl::MutexLock lock(&shard.mu);
+  auto it = shard.variants.find(key);
+  return it == shard.variants.end() ? -1 : it->second;
+}
+
+void ExposureStore::VariantCache::Put(const std::string& key, int variant) {
+  Shard& shard = shards_[absl::Hash<std::string>()(key) % kShards];
+  absl::MutexLock lock(&shard.mu);
+  if (shard.variants.size() >= per_shard_ && !shard.variants.contains(key)) {
+    shard.variants.erase(shard.variants.begin());
+  }
+  shard.variants[key] = variant;
 }
 
 // ----- Reads -----
@@ -398,12 +436,13 @@ absl::StatusOr<std::vector<Exposure>> ExposureStore::ForUnit(
 absl::StatusOr<int> ExposureStore::StickyVariant(
     absl::string_view experiment_key, int64_t bucket_version,
     absl::string_view id) const {
-  int variant = -1;
+  const std::string key = keys::StickyKey(experiment_key, bucket_version, id);
+  int variant = sticky_cache_.Get(key);
+  if (variant >= 0) return variant;
   RETURN_IF_ERROR(database_.WithHandles([&](const DbHandles& handles) {
     std::string value;
     const rocksdb::Status s = handles.db->Get(
-        rocksdb::ReadOptions(), handles.assignments,
-        keys::StickyKey(experiment_key, bucket_version, id), &value);
+        rocksdb::ReadOptions(), handles.assignments, key, &value);
     if (s.IsNotFound()) return absl::OkStatus();
     RETURN_IF_ERROR(FromRocksDbStatus(s, "read sticky assignment"));
     absl::string_view in = value;
@@ -415,6 +454,7 @@ absl::StatusOr<int> ExposureStore::StickyVariant(
     variant = static_cast<int>(index);
     return absl::OkStatus();
   }));
+  if (variant >= 0) sticky_cache_.Put(key, variant);
   return variant;
 }
 

@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -227,6 +228,29 @@ class ExposureStore {
   // Constant after construction.
   Database& database_;
   const ExposureOptions options_;
+
+  // A bounded key -> variant cache (any entry may be evicted), for values
+  // that never change once stored: sticky assignments, and the first
+  // variant of an exposure. Assign's hot path and the exposure flush then
+  // need no RocksDB read for units seen recently.
+  class VariantCache {
+   public:
+    explicit VariantCache(size_t per_shard) : per_shard_(per_shard) {}
+    // The cached variant of `key`, or -1.
+    int Get(const std::string& key) const;
+    void Put(const std::string& key, int variant);
+
+   private:
+    static constexpr size_t kShards = 64;
+    struct Shard {
+      mutable absl::Mutex mu;
+      absl::flat_hash_map<std::string, int> variants ABSL_GUARDED_BY(mu);
+    };
+    const size_t per_shard_;
+    std::array<Shard, kShards> shards_;
+  };
+  mutable VariantCache sticky_cache_{16384};
+  mutable VariantCache exposure_cache_{8192};
 
   // Each guards read-modify-write of the exposures of the units hashed to
   // it. A Record locks the distinct stripes of its batch in ascending index
