@@ -1,8 +1,8 @@
 // Copyright 2026 The cxlab Authors.
 //
 // Apply and Validate of the repo's experiments/ definitions, a restart on
-// the same data dir, the services that are not implemented yet, and the
-// gRPC health service.
+// the same data dir, every other service answering a named error for an
+// empty request, and the gRPC health service.
 
 #include <map>
 #include <string>
