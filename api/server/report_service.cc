@@ -3,6 +3,7 @@
 #include "api/server/report_service.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "api/server/grpc_status.h"
 #include "api/server/report_builder.h"
 #include "api/server/request_context.h"
+#include "engine/status_macros.h"
 
 namespace cxlab::api {
 
@@ -21,65 +23,67 @@ absl::Status ReportServiceImpl::Check(grpc::ServerContext* context,
   return Authorize(*who, Role::kReader, method);
 }
 
+namespace {
+
+// What both calls need: the served snapshot, the experiment and its cells.
+struct ReportInputs {
+  std::shared_ptr<const engine::ConfigSnapshot> snapshot;
+  const engine::ExperimentDef* experiment = nullptr;
+  std::vector<storage::CellStats> cells;
+};
+
+absl::StatusOr<ReportInputs> LoadInputs(storage::ConfigManager& config,
+                                        storage::Tracker& tracker,
+                                        const std::string& experiment_key) {
+  if (experiment_key.empty()) {
+    return absl::InvalidArgumentError("experiment_key: must not be empty");
+  }
+  ReportInputs in;
+  in.snapshot = config.snapshot();
+  const engine::CompiledExperiment* e =
+      in.snapshot->FindExperiment(experiment_key);
+  if (e == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "experiment_key: experiment '", experiment_key, "' not found"));
+  }
+  in.experiment = e->def;
+  ASSIGN_OR_RETURN(in.cells, tracker.Cells(experiment_key));
+  return in;
+}
+
+}  // namespace
+
 grpc::Status ReportServiceImpl::GetReport(grpc::ServerContext* context,
                                           const v1::GetReportRequest* request,
                                           v1::Report* response) {
-  absl::Status allowed = Check(context, "GetReport");
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
-  if (request->experiment_key().empty()) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("experiment_key: must not be empty"));
-  }
-  std::shared_ptr<const engine::ConfigSnapshot> snapshot = config_.snapshot();
-  const engine::CompiledExperiment* experiment =
-      snapshot->FindExperiment(request->experiment_key());
-  if (experiment == nullptr) {
-    return ToGrpcStatus(absl::NotFoundError(absl::StrCat(
-        "experiment_key: experiment '", request->experiment_key(),
-        "' not found")));
-  }
-  absl::StatusOr<ReportOptions> options =
-      ReportOptionsFromProto(*request, *snapshot);
-  if (!options.ok()) return ToGrpcStatus(options.status());
-  absl::StatusOr<std::vector<storage::CellStats>> cells =
-      tracker_.Cells(request->experiment_key());
-  if (!cells.ok()) return ToGrpcStatus(cells.status());
-  absl::StatusOr<v1::Report> report = BuildReport(
-      *snapshot, *experiment->def, *cells, *options, absl::Now());
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  *response = *std::move(report);
-  return grpc::Status::OK;
+  absl::Status status = [&]() -> absl::Status {
+    RETURN_IF_ERROR(Check(context, "GetReport"));
+    ASSIGN_OR_RETURN(ReportInputs in,
+                     LoadInputs(config_, tracker_, request->experiment_key()));
+    ASSIGN_OR_RETURN(ReportOptions options,
+                     ReportOptionsFromProto(*request, *in.snapshot));
+    ASSIGN_OR_RETURN(*response, BuildReport(*in.snapshot, *in.experiment,
+                                            in.cells, options, absl::Now()));
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
 }
 
 grpc::Status ReportServiceImpl::GetTimeSeries(
     grpc::ServerContext* context, const v1::GetTimeSeriesRequest* request,
     v1::GetTimeSeriesResponse* response) {
-  absl::Status allowed = Check(context, "GetTimeSeries");
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
-  if (request->experiment_key().empty()) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("experiment_key: must not be empty"));
-  }
-  std::shared_ptr<const engine::ConfigSnapshot> snapshot = config_.snapshot();
-  const engine::CompiledExperiment* experiment =
-      snapshot->FindExperiment(request->experiment_key());
-  if (experiment == nullptr) {
-    return ToGrpcStatus(absl::NotFoundError(absl::StrCat(
-        "experiment_key: experiment '", request->experiment_key(),
-        "' not found")));
-  }
-  absl::StatusOr<ReportOptions> options =
-      ReportOptionsFromProto(*request, *snapshot);
-  if (!options.ok()) return ToGrpcStatus(options.status());
-  absl::StatusOr<std::vector<storage::CellStats>> cells =
-      tracker_.Cells(request->experiment_key());
-  if (!cells.ok()) return ToGrpcStatus(cells.status());
-  absl::StatusOr<v1::GetTimeSeriesResponse> series =
-      BuildTimeSeries(*snapshot, *experiment->def, *cells,
-                      request->metric_key(), *options);
-  if (!series.ok()) return ToGrpcStatus(series.status());
-  *response = *std::move(series);
-  return grpc::Status::OK;
+  absl::Status status = [&]() -> absl::Status {
+    RETURN_IF_ERROR(Check(context, "GetTimeSeries"));
+    ASSIGN_OR_RETURN(ReportInputs in,
+                     LoadInputs(config_, tracker_, request->experiment_key()));
+    ASSIGN_OR_RETURN(ReportOptions options,
+                     ReportOptionsFromProto(*request, *in.snapshot));
+    ASSIGN_OR_RETURN(*response,
+                     BuildTimeSeries(*in.snapshot, *in.experiment, in.cells,
+                                     request->metric_key(), options));
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
 }
 
 }  // namespace cxlab::api
