@@ -44,31 +44,25 @@ struct RunResult {
   std::string err;
 };
 
+// Runs one bench mode (RunBenchAssign, RunBenchContent, RunBenchTrack).
+RunResult RunMode(int (*run)(const BenchOptions&, std::ostream&, std::ostream&),
+                  const BenchOptions& options) {
+  std::ostringstream out, err;
+  RunResult result;
+  result.exit_code = run(options, out, err);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
 RunResult RunBench(const BenchOptions& options) {
-  std::ostringstream out, err;
-  RunResult result;
-  result.exit_code = RunBenchAssign(options, out, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
+  return RunMode(RunBenchAssign, options);
 }
-
 RunResult RunContent(const BenchOptions& options) {
-  std::ostringstream out, err;
-  RunResult result;
-  result.exit_code = RunBenchContent(options, out, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
+  return RunMode(RunBenchContent, options);
 }
-
 RunResult RunTrack(const BenchOptions& options) {
-  std::ostringstream out, err;
-  RunResult result;
-  result.exit_code = RunBenchTrack(options, out, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
+  return RunMode(RunBenchTrack, options);
 }
 
 // The value of the "name  value" line of the table output, or "".
