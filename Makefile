@@ -40,6 +40,7 @@ help:
 
 deps:
 	scripts/install-deps
+	scripts/install-node-deps
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \

@@ -210,6 +210,48 @@ absl::StatusOr<std::vector<std::string>> Database::ColumnFamilyNamesForTest()
   return names;
 }
 
+absl::StatusOr<DatabaseSizes> Database::Sizes() const {
+  DatabaseSizes sizes;
+  absl::Status status = WithHandles([&sizes](const DbHandles& handles) {
+    struct Property {
+      const std::string& name;
+      uint64_t ColumnFamilySizes::*field;
+    };
+    const Property properties[] = {
+        {rocksdb::DB::Properties::kTotalSstFilesSize,
+         &ColumnFamilySizes::sst_bytes},
+        {rocksdb::DB::Properties::kLiveSstFilesSize,
+         &ColumnFamilySizes::live_sst_bytes},
+        {rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+         &ColumnFamilySizes::pending_compaction_bytes},
+        {rocksdb::DB::Properties::kCurSizeAllMemTables,
+         &ColumnFamilySizes::memtable_bytes},
+    };
+    for (rocksdb::ColumnFamilyHandle* handle : handles.all) {
+      ColumnFamilySizes cf;
+      cf.name = handle->GetName();
+      for (const Property& property : properties) {
+        uint64_t value = 0;
+        if (!handles.db->GetIntProperty(handle, property.name, &value)) {
+          return absl::InternalError(absl::StrCat(
+              "column family ", cf.name, ": RocksDB has no property ",
+              property.name));
+        }
+        cf.*property.field = value;
+        sizes.total.*property.field += value;
+      }
+      sizes.column_families.push_back(std::move(cf));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  std::sort(sizes.column_families.begin(), sizes.column_families.end(),
+            [](const ColumnFamilySizes& a, const ColumnFamilySizes& b) {
+              return a.name < b.name;
+            });
+  return sizes;
+}
+
 absl::Status Database::ClosedError() const {
   return absl::FailedPreconditionError(
       absl::StrCat("database ", dir_, " is closed"));

@@ -13,6 +13,7 @@
 #ifndef CXLAB_STORAGE_DATABASE_H_
 #define CXLAB_STORAGE_DATABASE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -38,6 +39,32 @@ struct DatabaseOptions {
   bool create_if_missing = true;
   // Fail with ALREADY_EXISTS if the directory already holds a database.
   bool error_if_exists = false;
+};
+
+// RocksDB's own size figures of one column family, in bytes (for
+// monitoring; estimates where RocksDB says so).
+struct ColumnFamilySizes {
+  std::string name;  // e.g. "exposures"; "default" included
+  // All SST files of the column family, including obsolete ones not yet
+  // deleted ("rocksdb.total-sst-files-size").
+  uint64_t sst_bytes = 0;
+  // The SST files of the current version only
+  // ("rocksdb.live-sst-files-size").
+  uint64_t live_sst_bytes = 0;
+  // Estimated bytes compaction must rewrite to bring every level under its
+  // target ("rocksdb.estimate-pending-compaction-bytes").
+  uint64_t pending_compaction_bytes = 0;
+  // Active and unflushed immutable memtables
+  // ("rocksdb.cur-size-all-mem-tables").
+  uint64_t memtable_bytes = 0;
+};
+
+// Database::Sizes(): every column family, and their sum.
+struct DatabaseSizes {
+  // Sorted by name.
+  std::vector<ColumnFamilySizes> column_families;
+  // The sum over column_families (its name is empty).
+  ColumnFamilySizes total;
 };
 
 // An open RocksDB database with all cxlab column families (keys.h).
@@ -82,6 +109,12 @@ class Database {
 
   // The directory this database lives in.
   const std::string& dir() const { return dir_; }
+
+  // RocksDB's size figures of every open column family and their sum, read
+  // from RocksDB's in-memory properties (no I/O; cheap enough for every
+  // metrics scrape). Errors: FAILED_PRECONDITION if the database is closed;
+  // INTERNAL if RocksDB does not answer one of the properties.
+  absl::StatusOr<DatabaseSizes> Sizes() const;
 
   // Column families recorded in the database's on-disk manifest, sorted
   // (includes "default"). Test-only.

@@ -3,6 +3,7 @@
 #include "storage/event_pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -806,7 +807,20 @@ absl::StatusOr<int64_t> EventPipeline::OnExposures(
     caches_[StripeOfKey(key)].erase(key);
   }
   if (!recorded.ok()) return recorded.status();
+  exposures_new_.fetch_add(recorded->new_exposures, std::memory_order_relaxed);
+  exposure_repeats_.fetch_add(recorded->repeats, std::memory_order_relaxed);
+  exposure_mismatches_.fetch_add(recorded->mismatches,
+                                 std::memory_order_relaxed);
   return recorded->new_exposures;
+}
+
+PipelineCounters EventPipeline::counters() const {
+  PipelineCounters counters;
+  counters.exposures_new = exposures_new_.load(std::memory_order_relaxed);
+  counters.exposure_repeats = exposure_repeats_.load(std::memory_order_relaxed);
+  counters.exposure_mismatches =
+      exposure_mismatches_.load(std::memory_order_relaxed);
+  return counters;
 }
 
 void EventPipeline::ApplyToCache(const CellMap& deltas) {

@@ -52,6 +52,7 @@
 #define CXLAB_STORAGE_EVENT_PIPELINE_H_
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -148,6 +149,14 @@ struct PipelineOptions {
   size_t exposure_cache_units = 65536;
 };
 
+// What an EventPipeline's OnExposures calls recorded since the pipeline was
+// created (committed calls only), per ExposureStore::Record outcome.
+struct PipelineCounters {
+  int64_t exposures_new = 0;        // first exposures written
+  int64_t exposure_repeats = 0;     // same variant again
+  int64_t exposure_mismatches = 0;  // another variant than the first
+};
+
 // Reports Rebuild's progress: `done` of `total` exposed units replayed.
 using RebuildProgress = std::function<void(int64_t done, int64_t total)>;
 
@@ -206,6 +215,11 @@ class EventPipeline {
   // is closed, DATA_LOSS for undecodable stored records, others from RocksDB.
   absl::StatusOr<IngestResult> Track(absl::Span<const IngestEvent> events,
                                      const MetricCatalog& catalog);
+
+  // Cumulative outcomes of OnExposures (see PipelineCounters). Lock-free;
+  // each field is exact, but a call committing concurrently may be seen in
+  // some fields and not yet in others.
+  PipelineCounters counters() const;
 
   // Records `records` through ExposureStore::Record (first exposure wins)
   // and, in the same WriteBatch, initialises the metric state of each new
@@ -339,6 +353,11 @@ class EventPipeline {
   absl::Mutex cache_mu_ ABSL_ACQUIRED_AFTER(cache_load_mu_);
   absl::flat_hash_map<std::string, CellMap> cell_cache_
       ABSL_GUARDED_BY(cache_mu_);
+
+  // PipelineCounters, added to after each committed OnExposures.
+  std::atomic<int64_t> exposures_new_{0};
+  std::atomic<int64_t> exposure_repeats_{0};
+  std::atomic<int64_t> exposure_mismatches_{0};
 };
 
 }  // namespace cxlab::storage

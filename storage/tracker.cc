@@ -3,6 +3,8 @@
 #include "storage/tracker.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -69,7 +71,10 @@ void Tracker::EnqueueExposures(std::vector<ExposureRecord> records) {
     }
   }
   // After shutdown: record synchronously (best effort).
-  (void)RecordExposures(records);
+  if (!RecordExposures(records).ok()) {
+    dropped_.fetch_add(static_cast<int64_t>(records.size()),
+                       std::memory_order_relaxed);
+  }
 }
 
 void Tracker::FlushLoop() {
@@ -96,7 +101,9 @@ void Tracker::FlushLoop() {
       // shutdown) is dropped — this path is best effort (file comment).
       if (!RecordExposures(slice).ok()) {
         for (const ExposureRecord& r : slice) {
-          (void)RecordExposures(absl::MakeConstSpan(&r, 1));
+          if (!RecordExposures(absl::MakeConstSpan(&r, 1)).ok()) {
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+          }
         }
       }
     }
@@ -114,6 +121,18 @@ void Tracker::Flush() {
   const int64_t target = enqueued_;
   queue_cv_.SignalAll();
   while (flushed_ < target) queue_cv_.Wait(&queue_mu_);
+}
+
+TrackerCounters Tracker::counters() const {
+  const PipelineCounters recorded = pipeline_.counters();
+  TrackerCounters counters;
+  counters.exposures_new = recorded.exposures_new;
+  counters.exposure_repeats = recorded.exposure_repeats;
+  counters.exposure_mismatches = recorded.exposure_mismatches;
+  counters.exposures_dropped = dropped_.load(std::memory_order_relaxed);
+  absl::MutexLock lock(&queue_mu_);
+  counters.exposures_queued = static_cast<int64_t>(queue_.size());
+  return counters;
 }
 
 void Tracker::Shutdown() {

@@ -17,6 +17,8 @@
 #ifndef CXLAB_STORAGE_TRACKER_H_
 #define CXLAB_STORAGE_TRACKER_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,6 +40,23 @@ struct TrackerOptions {
   bool sync = false;
   // How long queued exposures may wait before a background flush.
   absl::Duration exposure_flush_interval = absl::Milliseconds(20);
+};
+
+// Cumulative exposure figures of a Tracker since its creation (for
+// /metrics): counters, except exposures_queued.
+struct TrackerCounters {
+  // Exposures recorded (queued by Assign or explicit), by outcome of
+  // ExposureStore::Record: the unit's first exposure to the experiment, the
+  // same variant again, or another variant than the first (a mismatch, e.g.
+  // after a weight change; see exposure_store.h).
+  int64_t exposures_new = 0;
+  int64_t exposure_repeats = 0;
+  int64_t exposure_mismatches = 0;
+  // Queued exposures the flusher could not record (e.g. the database was
+  // closed under it); they are lost.
+  int64_t exposures_dropped = 0;
+  // A gauge: exposures waiting in the queue now.
+  int64_t exposures_queued = 0;
 };
 
 // Per-variant statistics of one experiment (all units, or one segment).
@@ -72,6 +91,11 @@ class Tracker {
 
   // Blocks until every exposure queued before the call is recorded.
   void Flush();
+
+  // The cumulative exposure figures. Cheap (atomics and one short lock);
+  // for a scrape. A batch being recorded concurrently may be counted in
+  // some fields and not yet in others.
+  TrackerCounters counters() const;
 
   // Stored per-variant statistics of `experiment_key` (summed over days),
   // for all units (`segment` empty) or the units that matched `segment` at
@@ -130,12 +154,14 @@ class Tracker {
   absl::Mutex catalog_mu_;
   std::shared_ptr<const Catalog> catalog_ ABSL_GUARDED_BY(catalog_mu_);
 
-  absl::Mutex queue_mu_;
+  mutable absl::Mutex queue_mu_;
   absl::CondVar queue_cv_;
   std::vector<ExposureRecord> queue_ ABSL_GUARDED_BY(queue_mu_);
   int64_t enqueued_ ABSL_GUARDED_BY(queue_mu_) = 0;  // batches queued
   int64_t flushed_ ABSL_GUARDED_BY(queue_mu_) = 0;   // batches recorded
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // TrackerCounters::exposures_dropped.
+  std::atomic<int64_t> dropped_{0};
   std::thread flusher_;
 };
 

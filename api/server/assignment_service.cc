@@ -10,8 +10,10 @@
 #include "absl/time/clock.h"
 #include "api/server/bandit_manager.h"
 #include "api/server/grpc_status.h"
+#include "api/server/request_context.h"
 #include "api/server/unit_calls.h"
 #include "engine/evaluator.h"
+#include "engine/status_macros.h"
 
 namespace cxlab::api {
 namespace {
@@ -28,7 +30,8 @@ void EvaluateUnit(const engine::ConfigSnapshot& snapshot,
                   const engine::AssignmentOverrides& overrides,
                   std::vector<engine::Assignment>& scratch,
                   google::protobuf::RepeatedPtrField<v1::Assignment>* out,
-                  std::vector<storage::ExposureRecord>* exposures) {
+                  std::vector<storage::ExposureRecord>* exposures,
+                  ServerMetrics* metrics) {
   engine::UnitEvaluator evaluator(snapshot, unit, now, &overrides);
   scratch.clear();
   if (keys.empty()) {
@@ -53,6 +56,7 @@ void EvaluateUnit(const engine::ConfigSnapshot& snapshot,
       ToProto(a, payloads, proto);
     }
   }
+  if (metrics != nullptr) metrics->CountAssignments(snapshot, scratch);
   if (exposures == nullptr) return;
   std::optional<std::vector<std::string>> personas;
   for (const engine::Assignment& a : scratch) {
@@ -66,34 +70,83 @@ void EvaluateUnit(const engine::ConfigSnapshot& snapshot,
 
 }  // namespace
 
-grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
-    grpc::CallbackServerContext* context, const v1::AssignRequest* request,
-    v1::AssignResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+absl::Status AssignmentServiceImpl::HandleAssign(
+    absl::string_view authorization, const v1::AssignRequest& request,
+    v1::AssignResponse* response, std::shared_ptr<const Serving>* served) {
   absl::StatusOr<engine::Unit> unit =
-      AuthorizeUnitCall(keys_, *context, "Assign", request->unit());
-  if (!unit.ok()) {
-    reactor->Finish(ToGrpcStatus(unit.status()));
-    return reactor;
-  }
-  std::shared_ptr<const ServingCache<PayloadCache>::Serving> serving =
-      serving_.Current();
+      AuthorizeUnitCall(keys_, authorization, "Assign", request.unit());
+  if (!unit.ok()) return unit.status();
+  std::shared_ptr<const Serving> serving = serving_.Current();
   std::vector<engine::Assignment> scratch;
   const absl::Time now = absl::Now();
   const ServerOverrides overrides(
       tracker_, bandits_ != nullptr ? bandits_->Current() : nullptr);
   const bool log = tracker_ != nullptr &&
-                   (!request->has_log_exposure() || request->log_exposure());
+                   (!request.has_log_exposure() || request.log_exposure());
   std::vector<storage::ExposureRecord> exposures;
-  EvaluateUnit(*serving->snapshot, *serving->cache, request->unit(), *unit,
-               request->experiment_keys(), request->omit_payloads(), now,
+  EvaluateUnit(*serving->snapshot, *serving->cache, request.unit(), *unit,
+               request.experiment_keys(), request.omit_payloads(), now,
                overrides, scratch, response->mutable_assignments(),
-               log ? &exposures : nullptr);
+               log ? &exposures : nullptr, metrics_);
   response->set_config_version(serving->snapshot->version());
   if (log && !exposures.empty()) {
     tracker_->EnqueueExposures(std::move(exposures));
   }
-  reactor->Finish(grpc::Status::OK);
+  if (served != nullptr) *served = std::move(serving);
+  return absl::OkStatus();
+}
+
+absl::Status AssignmentServiceImpl::HandleAssignBatch(
+    absl::string_view authorization, const v1::AssignBatchRequest& request,
+    v1::AssignBatchResponse* response) {
+  RETURN_IF_ERROR(AuthorizeSdk(keys_, authorization, "Assign"));
+  if (request.units_size() == 0) {
+    return absl::InvalidArgumentError("units: must not be empty");
+  }
+  if (request.units_size() > kMaxBatchUnits) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("units: at most ", kMaxBatchUnits, " units per call, got ",
+                     request.units_size()));
+  }
+  // Validate every unit before answering any.
+  std::vector<engine::Unit> units;
+  units.reserve(request.units_size());
+  for (int i = 0; i < request.units_size(); ++i) {
+    ASSIGN_OR_RETURN(
+        engine::Unit unit,
+        FromProto(request.units(i), absl::StrCat("units[", i, "]")));
+    units.push_back(std::move(unit));
+  }
+  std::shared_ptr<const Serving> serving = serving_.Current();
+  const absl::Time now = absl::Now();
+  std::vector<engine::Assignment> scratch;
+  const ServerOverrides overrides(
+      tracker_, bandits_ != nullptr ? bandits_->Current() : nullptr);
+  const bool log = tracker_ != nullptr &&
+                   (!request.has_log_exposure() || request.log_exposure());
+  std::vector<storage::ExposureRecord> exposures;
+  response->mutable_results()->Reserve(request.units_size());
+  for (int i = 0; i < request.units_size(); ++i) {
+    v1::UnitAssignments* result = response->add_results();
+    result->set_unit_id(request.units(i).unit_id());
+    EvaluateUnit(*serving->snapshot, *serving->cache, request.units(i),
+                 units[i], request.experiment_keys(), request.omit_payloads(),
+                 now, overrides, scratch, result->mutable_assignments(),
+                 log ? &exposures : nullptr, metrics_);
+  }
+  response->set_config_version(serving->snapshot->version());
+  if (log && !exposures.empty()) {
+    tracker_->EnqueueExposures(std::move(exposures));
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
+    grpc::CallbackServerContext* context, const v1::AssignRequest* request,
+    v1::AssignResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(
+      HandleAssign(AuthorizationHeader(*context), *request, response)));
   return reactor;
 }
 
@@ -101,54 +154,8 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::AssignBatch(
     grpc::CallbackServerContext* context,
     const v1::AssignBatchRequest* request, v1::AssignBatchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = AuthorizeSdk(keys_, *context, "Assign");
-  if (status.ok() && request->units_size() == 0) {
-    status = absl::InvalidArgumentError("units: must not be empty");
-  }
-  if (status.ok() && request->units_size() > kMaxBatchUnits) {
-    status = absl::InvalidArgumentError(
-        absl::StrCat("units: at most ", kMaxBatchUnits, " units per call, got ",
-                     request->units_size()));
-  }
-  if (!status.ok()) {
-    reactor->Finish(ToGrpcStatus(status));
-    return reactor;
-  }
-  // Validate every unit before answering any.
-  std::vector<engine::Unit> units;
-  units.reserve(request->units_size());
-  for (int i = 0; i < request->units_size(); ++i) {
-    absl::StatusOr<engine::Unit> unit =
-        FromProto(request->units(i), absl::StrCat("units[", i, "]"));
-    if (!unit.ok()) {
-      reactor->Finish(ToGrpcStatus(unit.status()));
-      return reactor;
-    }
-    units.push_back(*std::move(unit));
-  }
-  std::shared_ptr<const ServingCache<PayloadCache>::Serving> serving =
-      serving_.Current();
-  const absl::Time now = absl::Now();
-  std::vector<engine::Assignment> scratch;
-  const ServerOverrides overrides(
-      tracker_, bandits_ != nullptr ? bandits_->Current() : nullptr);
-  const bool log = tracker_ != nullptr &&
-                   (!request->has_log_exposure() || request->log_exposure());
-  std::vector<storage::ExposureRecord> exposures;
-  response->mutable_results()->Reserve(request->units_size());
-  for (int i = 0; i < request->units_size(); ++i) {
-    v1::UnitAssignments* result = response->add_results();
-    result->set_unit_id(request->units(i).unit_id());
-    EvaluateUnit(*serving->snapshot, *serving->cache, request->units(i),
-                 units[i], request->experiment_keys(),
-                 request->omit_payloads(), now, overrides, scratch,
-                 result->mutable_assignments(), log ? &exposures : nullptr);
-  }
-  response->set_config_version(serving->snapshot->version());
-  if (log && !exposures.empty()) {
-    tracker_->EnqueueExposures(std::move(exposures));
-  }
-  reactor->Finish(grpc::Status::OK);
+  reactor->Finish(ToGrpcStatus(
+      HandleAssignBatch(AuthorizationHeader(*context), *request, response)));
   return reactor;
 }
 

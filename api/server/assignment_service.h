@@ -12,9 +12,13 @@
 
 #include <memory>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
 #include "api/convert/convert.h"
 #include "api/server/auth.h"
 #include "api/server/bandit_manager.h"
+#include "api/server/metrics.h"
 #include "api/server/serving_cache.h"
 #include "cxlab/v1/assignment.grpc.pb.h"
 #include "storage/config_manager.h"
@@ -29,12 +33,35 @@ class AssignmentServiceImpl final
     : public v1::AssignmentService::CallbackService {
  public:
   // Borrows `config`, `keys`, `tracker` (nullable: no exposure logging and
-  // no sticky assignments) and `bandits` (nullable: configured weights);
-  // they must outlive the service.
+  // no sticky assignments), `bandits` (nullable: configured weights) and
+  // `metrics` (nullable: assignments not counted); they must outlive the
+  // service.
   AssignmentServiceImpl(storage::ConfigManager& config,
                         const KeyRegistry& keys, storage::Tracker* tracker,
-                        const BanditManager* bandits = nullptr)
-      : serving_(config), keys_(keys), tracker_(tracker), bandits_(bandits) {}
+                        const BanditManager* bandits = nullptr,
+                        ServerMetrics* metrics = nullptr)
+      : serving_(config),
+        keys_(keys),
+        tracker_(tracker),
+        bandits_(bandits),
+        metrics_(metrics) {}
+
+  // The snapshot an answer came from, with its payloads as protobuf.
+  using Serving = ServingCache<PayloadCache>::Serving;
+
+  // The calls behind the gRPC methods, shared by every front end (gRPC and
+  // the HTTP gateway). `authorization` is the caller's "Bearer <key>".
+  // Errors: UNAUTHENTICATED / PERMISSION_DENIED (role sdk or higher);
+  // INVALID_ARGUMENT naming the field ("unit.unit_id: must not be empty").
+  // When `served` is set, HandleAssign stores there the snapshot that
+  // answered (adapters read variants that were not assigned from it).
+  absl::Status HandleAssign(absl::string_view authorization,
+                            const v1::AssignRequest& request,
+                            v1::AssignResponse* response,
+                            std::shared_ptr<const Serving>* served = nullptr);
+  absl::Status HandleAssignBatch(absl::string_view authorization,
+                                 const v1::AssignBatchRequest& request,
+                                 v1::AssignBatchResponse* response);
 
   grpc::ServerUnaryReactor* Assign(grpc::CallbackServerContext* context,
                                    const v1::AssignRequest* request,
@@ -51,6 +78,7 @@ class AssignmentServiceImpl final
   const KeyRegistry& keys_;
   storage::Tracker* const tracker_;
   const BanditManager* const bandits_;
+  ServerMetrics* const metrics_;  // nullable: assignments not counted
 };
 
 }  // namespace cxlab::api

@@ -18,8 +18,13 @@ namespace cxlab::api {
 
 absl::Status EventServiceImpl::Check(grpc::ServerContext* context, Role role,
                                      absl::string_view method) const {
-  absl::StatusOr<Principal> who =
-      keys_.Authenticate(AuthorizationHeader(*context));
+  return Check(AuthorizationHeader(*context), role, method);
+}
+
+absl::Status EventServiceImpl::Check(absl::string_view authorization,
+                                     Role role,
+                                     absl::string_view method) const {
+  absl::StatusOr<Principal> who = keys_.Authenticate(authorization);
   if (!who.ok()) return who.status();
   return Authorize(*who, role, method);
 }
@@ -60,9 +65,16 @@ absl::Status EventServiceImpl::TrackBatch(const v1::TrackRequest& request,
     valid.push_back(std::move(in));
     original_index.push_back(i);
   }
+  const int64_t invalid = request.events_size() - static_cast<int64_t>(valid.size());
+  if (valid.empty() && metrics_ != nullptr) metrics_->CountEvents(0, 0, invalid);
   if (!valid.empty()) {
     absl::StatusOr<storage::IngestResult> result = tracker_.Track(valid);
     if (!result.ok()) return result.status();
+    if (metrics_ != nullptr) {
+      metrics_->CountEvents(
+          result->accepted, result->duplicates,
+          invalid + static_cast<int64_t>(result->rejected.size()));
+    }
     response->set_accepted(response->accepted() + result->accepted);
     response->set_duplicates(response->duplicates() + result->duplicates);
     for (const auto& [i, reason] : result->rejected) {
@@ -75,12 +87,19 @@ absl::Status EventServiceImpl::TrackBatch(const v1::TrackRequest& request,
   return absl::OkStatus();
 }
 
+absl::Status EventServiceImpl::HandleTrack(absl::string_view authorization,
+                                           const v1::TrackRequest& request,
+                                           v1::TrackResponse* response) {
+  absl::Status allowed = Check(authorization, Role::kSdk, "Track");
+  if (!allowed.ok()) return allowed;
+  return TrackBatch(request, 0, response);
+}
+
 grpc::Status EventServiceImpl::Track(grpc::ServerContext* context,
                                      const v1::TrackRequest* request,
                                      v1::TrackResponse* response) {
-  absl::Status allowed = Check(context, Role::kSdk, "Track");
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
-  return ToGrpcStatus(TrackBatch(*request, 0, response));
+  return ToGrpcStatus(
+      HandleTrack(AuthorizationHeader(*context), *request, response));
 }
 
 grpc::Status EventServiceImpl::TrackStream(

@@ -14,6 +14,7 @@
 #include "api/convert/value_convert.h"
 #include "api/server/grpc_status.h"
 #include "api/server/request_context.h"
+#include "engine/status_macros.h"
 
 namespace cxlab::api {
 namespace {
@@ -79,8 +80,13 @@ void PlanToProto(const storage::PlannedChange& change, v1::PlannedChange* out) {
 absl::Status ExperimentServiceImpl::Check(grpc::ServerContext* context,
                                           Role role, absl::string_view method,
                                           storage::Actor* actor) const {
-  absl::StatusOr<Principal> who =
-      keys_.Authenticate(AuthorizationHeader(*context));
+  return Check(AuthorizationHeader(*context), role, method, actor);
+}
+
+absl::Status ExperimentServiceImpl::Check(absl::string_view authorization,
+                                          Role role, absl::string_view method,
+                                          storage::Actor* actor) const {
+  absl::StatusOr<Principal> who = keys_.Authenticate(authorization);
   if (!who.ok()) return who.status();
   absl::Status allowed = Authorize(*who, role, method);
   if (!allowed.ok()) return allowed;
@@ -105,32 +111,39 @@ grpc::Status ExperimentServiceImpl::PutDefinition(
 }
 
 template <typename Proto>
-grpc::Status ExperimentServiceImpl::GetDefinition(grpc::ServerContext* context,
-                                                  absl::string_view method,
-                                                  Kind kind,
-                                                  const std::string& key,
-                                                  Proto* out) {
-  absl::Status allowed = Check(context, Role::kReader, method, nullptr);
-  if (!allowed.ok()) return Fail(allowed);
-  if (key.empty()) {
-    return Fail(absl::InvalidArgumentError("key: must not be empty"));
-  }
-  absl::StatusOr<storage::StoredDefinition> stored = config_.Get(kind, key);
-  if (!stored.ok()) return Fail(stored.status());
-  StoredToProto(*stored, out);
-  return grpc::Status::OK;
+absl::Status ExperimentServiceImpl::GetDefinition(
+    absl::string_view authorization, absl::string_view method, Kind kind,
+    const std::string& key, Proto* out) {
+  RETURN_IF_ERROR(Check(authorization, Role::kReader, method, nullptr));
+  if (key.empty()) return absl::InvalidArgumentError("key: must not be empty");
+  ASSIGN_OR_RETURN(storage::StoredDefinition stored, config_.Get(kind, key));
+  StoredToProto(stored, out);
+  return absl::OkStatus();
 }
 
 template <typename Proto, typename Response>
-grpc::Status ExperimentServiceImpl::ListDefinitions(
-    grpc::ServerContext* context, absl::string_view method, Kind kind,
+absl::Status ExperimentServiceImpl::ListDefinitions(
+    absl::string_view authorization, absl::string_view method, Kind kind,
     Response*, google::protobuf::RepeatedPtrField<Proto>* items) {
-  absl::Status allowed = Check(context, Role::kReader, method, nullptr);
-  if (!allowed.ok()) return Fail(allowed);
+  RETURN_IF_ERROR(Check(authorization, Role::kReader, method, nullptr));
   for (const storage::StoredDefinition& stored : config_.List(kind)) {
     StoredToProto(stored, items->Add());
   }
-  return grpc::Status::OK;
+  return absl::OkStatus();
+}
+
+absl::Status ExperimentServiceImpl::HandleGetExperiment(
+    absl::string_view authorization, const v1::GetRequest& request,
+    v1::Experiment* out) {
+  return GetDefinition(authorization, "GetExperiment", Kind::kExperiment,
+                       request.key(), out);
+}
+
+absl::Status ExperimentServiceImpl::HandleListExperiments(
+    absl::string_view authorization, const v1::ListRequest&,
+    v1::ListExperimentsResponse* out) {
+  return ListDefinitions(authorization, "ListExperiments", Kind::kExperiment,
+                         out, out->mutable_experiments());
 }
 
 grpc::Status ExperimentServiceImpl::DeleteDefinition(
@@ -165,13 +178,14 @@ grpc::Status ExperimentServiceImpl::DeleteDefinition(
   }                                                                           \
   grpc::Status ExperimentServiceImpl::Get##Type(                              \
       grpc::ServerContext* c, const v1::GetRequest* r, v1::Type* out) {       \
-    return GetDefinition(c, "Get" #Type, KindValue, r->key(), out);           \
+    return Fail(GetDefinition(AuthorizationHeader(*c), "Get" #Type,           \
+                              KindValue, r->key(), out));                     \
   }                                                                           \
   grpc::Status ExperimentServiceImpl::List##Plural(                           \
       grpc::ServerContext* c, const v1::ListRequest*,                         \
       v1::List##Plural##Response* out) {                                      \
-    return ListDefinitions(c, "List" #Plural, KindValue, out,                 \
-                           out->mutable_##Lower##s());                        \
+    return Fail(ListDefinitions(AuthorizationHeader(*c), "List" #Plural,      \
+                                KindValue, out, out->mutable_##Lower##s()));  \
   }                                                                           \
   grpc::Status ExperimentServiceImpl::Delete##Type(                           \
       grpc::ServerContext* c, const v1::DeleteRequest* r,                     \

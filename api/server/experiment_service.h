@@ -29,6 +29,17 @@ class ExperimentServiceImpl final : public v1::ExperimentService::Service {
   // Makes WatchConfig streams end promptly (server shutdown).
   void Shutdown() { shutting_down_.store(true); }
 
+  // GetExperiment and ListExperiments for every front end (gRPC and the
+  // HTTP gateway); `authorization` is the caller's "Bearer <key>". Errors:
+  // UNAUTHENTICATED / PERMISSION_DENIED (role reader or higher);
+  // INVALID_ARGUMENT for an empty key; NOT_FOUND for an unknown one.
+  absl::Status HandleGetExperiment(absl::string_view authorization,
+                                   const v1::GetRequest& request,
+                                   v1::Experiment* out);
+  absl::Status HandleListExperiments(absl::string_view authorization,
+                                     const v1::ListRequest& request,
+                                     v1::ListExperimentsResponse* out);
+
   grpc::Status CreateExperiment(grpc::ServerContext*,
                                 const v1::CreateExperimentRequest*,
                                 v1::Experiment*) override;
@@ -151,6 +162,8 @@ class ExperimentServiceImpl final : public v1::ExperimentService::Service {
   // Authenticates the caller and checks `role`; fills *actor.
   absl::Status Check(grpc::ServerContext* context, Role role,
                      absl::string_view method, storage::Actor* actor) const;
+  absl::Status Check(absl::string_view authorization, Role role,
+                     absl::string_view method, storage::Actor* actor) const;
 
   template <typename Proto>
   grpc::Status PutDefinition(grpc::ServerContext* context,
@@ -158,11 +171,11 @@ class ExperimentServiceImpl final : public v1::ExperimentService::Service {
                              storage::ConfigManager::WriteMode mode,
                              int64_t expected_version, Proto* out);
   template <typename Proto>
-  grpc::Status GetDefinition(grpc::ServerContext* context,
+  absl::Status GetDefinition(absl::string_view authorization,
                              absl::string_view method, storage::Kind kind,
                              const std::string& key, Proto* out);
   template <typename Proto, typename Response>
-  grpc::Status ListDefinitions(grpc::ServerContext* context,
+  absl::Status ListDefinitions(absl::string_view authorization,
                                absl::string_view method, storage::Kind kind,
                                Response* out,
                                google::protobuf::RepeatedPtrField<Proto>* items);

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -28,12 +29,21 @@ ABSL_FLAG(std::string, bind, "127.0.0.1", "address to listen on");
 ABSL_FLAG(bool, sync_events, false,
           "fsync every events/exposures batch (the WAL is always on: "
           "acknowledged events survive a process kill either way)");
+ABSL_FLAG(int, http_port, 7080,
+          "HTTP/JSON gateway port (OFREP, /metrics, /ui); 0 picks a free "
+          "one, -1 serves no HTTP");
+ABSL_FLAG(int, http_threads, 4, "HTTP I/O threads");
+ABSL_FLAG(int64_t, http_max_body_bytes, 4 << 20,
+          "largest HTTP request body; larger ones get 413");
+ABSL_FLAG(std::vector<std::string>, http_cors_origins, {},
+          "comma-separated origins allowed to call the HTTP API from a "
+          "browser (e.g. https://shop.example); * allows any");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long in-flight calls may take to finish");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "cxlabd --data_dir DIR [--grpc_port N] [--bind ADDR]\n"
+      "cxlabd --data_dir DIR [--grpc_port N] [--http_port N] [--bind ADDR]\n"
       "The cxlab experimentation and personalization daemon.");
   absl::ParseCommandLine(argc, argv);
   // Debian's Abseil checks every lock acquisition for potential deadlocks
@@ -53,6 +63,11 @@ int main(int argc, char** argv) {
   options.grpc_port = absl::GetFlag(FLAGS_grpc_port);
   options.bind = absl::GetFlag(FLAGS_bind);
   options.sync_events = absl::GetFlag(FLAGS_sync_events);
+  options.http_port = absl::GetFlag(FLAGS_http_port);
+  options.http_threads = absl::GetFlag(FLAGS_http_threads);
+  options.http_max_body_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_http_max_body_bytes));
+  options.http_cors_origins = absl::GetFlag(FLAGS_http_cors_origins);
   if (const char* key = std::getenv("CXLAB_ADMIN_KEY")) options.admin_key = key;
   if (options.data_dir.empty()) {
     std::cerr << "cxlabd: --data_dir is required\n";
@@ -71,6 +86,10 @@ int main(int argc, char** argv) {
               << std::endl;
   }
   std::cout << "listening on " << (*server)->address() << std::endl;
+  if ((*server)->http_port() != 0) {
+    std::cout << "http listening on " << (*server)->http_address()
+              << std::endl;
+  }
 
   int received = 0;
   sigwait(&signals, &received);

@@ -41,16 +41,12 @@ void ToProto(const engine::ConfigSnapshot& snapshot,
 
 }  // namespace
 
-grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetContent(
-    grpc::CallbackServerContext* context, const v1::GetContentRequest* request,
+absl::Status PersonalizationServiceImpl::HandleGetContent(
+    absl::string_view authorization, const v1::GetContentRequest& request,
     v1::GetContentResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<engine::Unit> unit =
-      AuthorizeUnitCall(keys_, *context, "GetContent", request->unit());
-  if (!unit.ok()) {
-    reactor->Finish(ToGrpcStatus(unit.status()));
-    return reactor;
-  }
+  ASSIGN_OR_RETURN(
+      engine::Unit unit,
+      AuthorizeUnitCall(keys_, authorization, "GetContent", request.unit()));
   std::shared_ptr<const ServingCache<ContentCache>::Serving> serving =
       serving_.Current();
   const engine::ConfigSnapshot& snapshot = *serving->snapshot;
@@ -58,16 +54,14 @@ grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetContent(
   // The slots to answer, all checked before any is evaluated.
   thread_local std::vector<const engine::CompiledSlot*> slots;
   slots.clear();
-  if (request->slots().empty()) {
+  if (request.slots().empty()) {
     for (const engine::CompiledSlot& s : snapshot.slots()) slots.push_back(&s);
   } else {
-    for (int i = 0; i < request->slots_size(); ++i) {
-      const engine::CompiledSlot* s = snapshot.FindSlot(request->slots(i));
+    for (int i = 0; i < request.slots_size(); ++i) {
+      const engine::CompiledSlot* s = snapshot.FindSlot(request.slots(i));
       if (s == nullptr) {
-        reactor->Finish(ToGrpcStatus(absl::InvalidArgumentError(
-            absl::StrCat("slots[", i, "]: unknown slot '", request->slots(i),
-                         "'"))));
-        return reactor;
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slots[", i, "]: unknown slot '", request.slots(i), "'"));
       }
       slots.push_back(s);
     }
@@ -76,19 +70,25 @@ grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetContent(
   const absl::Time now = absl::Now();
   const ServerOverrides overrides(
       tracker_, bandits_ != nullptr ? bandits_->Current() : nullptr);
-  engine::UnitEvaluator evaluator(snapshot, *unit, now, &overrides);
+  engine::UnitEvaluator evaluator(snapshot, unit, now, &overrides);
   thread_local std::vector<engine::SlotContentChoice> choices;
   choices.resize(slots.size());
   response->mutable_contents()->Reserve(static_cast<int>(slots.size()));
   for (size_t i = 0; i < slots.size(); ++i) {
     engine::ChooseContent(*slots[i], evaluator, choices[i]);
-    ToProto(snapshot, *serving->cache, choices[i],
-            response->add_contents());
+    ToProto(snapshot, *serving->cache, choices[i], response->add_contents());
   }
   response->set_config_version(snapshot.version());
+  if (metrics_ != nullptr) {
+    for (const engine::SlotContentChoice& choice : choices) {
+      if (choice.assignment.experiment != nullptr) {
+        metrics_->CountAssignment(snapshot, choice.assignment);
+      }
+    }
+  }
 
   if (tracker_ != nullptr &&
-      (!request->has_log_exposure() || request->log_exposure())) {
+      (!request.has_log_exposure() || request.log_exposure())) {
     std::vector<storage::ExposureRecord> exposures;
     std::optional<std::vector<std::string>> personas;
     for (size_t i = 0; i < slots.size(); ++i) {
@@ -97,11 +97,19 @@ grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetContent(
         continue;
       }
       if (!personas.has_value()) personas = PersonasOf(evaluator);
-      AppendExposure(request->unit(), a, now, *personas, exposures);
+      AppendExposure(request.unit(), a, now, *personas, exposures);
     }
     if (!exposures.empty()) tracker_->EnqueueExposures(std::move(exposures));
   }
-  reactor->Finish(grpc::Status::OK);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* PersonalizationServiceImpl::GetContent(
+    grpc::CallbackServerContext* context, const v1::GetContentRequest* request,
+    v1::GetContentResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(
+      HandleGetContent(AuthorizationHeader(*context), *request, response)));
   return reactor;
 }
 

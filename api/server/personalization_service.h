@@ -19,9 +19,13 @@
 
 #include <memory>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
 #include "api/convert/content_cache.h"
 #include "api/server/auth.h"
 #include "api/server/bandit_manager.h"
+#include "api/server/metrics.h"
 #include "api/server/serving_cache.h"
 #include "cxlab/v1/personalization.grpc.pb.h"
 #include "engine/snapshot.h"
@@ -34,16 +38,29 @@ class PersonalizationServiceImpl final
     : public v1::PersonalizationService::CallbackService {
  public:
   // Serves `config`'s snapshot. Borrows `config`, `keys`, `tracker`
-  // (nullable: no exposure logging, no sticky assignments) and `bandits`
-  // (nullable: configured weights); they must outlive the service.
+  // (nullable: no exposure logging, no sticky assignments), `bandits`
+  // (nullable: configured weights) and `metrics` (nullable: assignments not
+  // counted); they must outlive the service.
   PersonalizationServiceImpl(storage::ConfigManager& config,
                              const KeyRegistry& keys, storage::Tracker* tracker,
-                             const BanditManager* bandits = nullptr)
-      : serving_(config), keys_(keys), tracker_(tracker), bandits_(bandits) {}
+                             const BanditManager* bandits = nullptr,
+                             ServerMetrics* metrics = nullptr)
+      : serving_(config),
+        keys_(keys),
+        tracker_(tracker),
+        bandits_(bandits),
+        metrics_(metrics) {}
 
+  // GetContent for every front end (gRPC and the HTTP gateway);
+  // `authorization` is the caller's "Bearer <key>".
   // Errors: UNAUTHENTICATED / PERMISSION_DENIED (role sdk or higher);
   // INVALID_ARGUMENT for a bad unit ("unit.unit_id: must not be empty", as
   // Assign) or an unknown slot key ("slots[1]: unknown slot 'x'").
+  absl::Status HandleGetContent(absl::string_view authorization,
+                                const v1::GetContentRequest& request,
+                                v1::GetContentResponse* response);
+
+  // The gRPC method: HandleGetContent with the call's metadata.
   grpc::ServerUnaryReactor* GetContent(
       grpc::CallbackServerContext* context,
       const v1::GetContentRequest* request,
@@ -64,6 +81,7 @@ class PersonalizationServiceImpl final
   const KeyRegistry& keys_;
   storage::Tracker* const tracker_;
   const BanditManager* const bandits_;
+  ServerMetrics* const metrics_;  // nullable: assignments not counted
 };
 
 }  // namespace cxlab::api

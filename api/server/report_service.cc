@@ -15,10 +15,9 @@
 
 namespace cxlab::api {
 
-absl::Status ReportServiceImpl::Check(grpc::ServerContext* context,
+absl::Status ReportServiceImpl::Check(absl::string_view authorization,
                                       absl::string_view method) const {
-  absl::StatusOr<Principal> who =
-      keys_.Authenticate(AuthorizationHeader(*context));
+  absl::StatusOr<Principal> who = keys_.Authenticate(authorization);
   if (!who.ok()) return who.status();
   return Authorize(*who, Role::kReader, method);
 }
@@ -53,37 +52,45 @@ absl::StatusOr<ReportInputs> LoadInputs(storage::ConfigManager& config,
 
 }  // namespace
 
+absl::Status ReportServiceImpl::HandleGetReport(
+    absl::string_view authorization, const v1::GetReportRequest& request,
+    v1::Report* response) {
+  RETURN_IF_ERROR(Check(authorization, "GetReport"));
+  ASSIGN_OR_RETURN(ReportInputs in,
+                   LoadInputs(config_, tracker_, request.experiment_key()));
+  ASSIGN_OR_RETURN(ReportOptions options,
+                   ReportOptionsFromProto(request, *in.snapshot));
+  ASSIGN_OR_RETURN(*response, BuildReport(*in.snapshot, *in.experiment,
+                                          in.cells, options, absl::Now()));
+  return absl::OkStatus();
+}
+
+absl::Status ReportServiceImpl::HandleGetTimeSeries(
+    absl::string_view authorization, const v1::GetTimeSeriesRequest& request,
+    v1::GetTimeSeriesResponse* response) {
+  RETURN_IF_ERROR(Check(authorization, "GetTimeSeries"));
+  ASSIGN_OR_RETURN(ReportInputs in,
+                   LoadInputs(config_, tracker_, request.experiment_key()));
+  ASSIGN_OR_RETURN(ReportOptions options,
+                   ReportOptionsFromProto(request, *in.snapshot));
+  ASSIGN_OR_RETURN(*response,
+                   BuildTimeSeries(*in.snapshot, *in.experiment, in.cells,
+                                   request.metric_key(), options));
+  return absl::OkStatus();
+}
+
 grpc::Status ReportServiceImpl::GetReport(grpc::ServerContext* context,
                                           const v1::GetReportRequest* request,
                                           v1::Report* response) {
-  absl::Status status = [&]() -> absl::Status {
-    RETURN_IF_ERROR(Check(context, "GetReport"));
-    ASSIGN_OR_RETURN(ReportInputs in,
-                     LoadInputs(config_, tracker_, request->experiment_key()));
-    ASSIGN_OR_RETURN(ReportOptions options,
-                     ReportOptionsFromProto(*request, *in.snapshot));
-    ASSIGN_OR_RETURN(*response, BuildReport(*in.snapshot, *in.experiment,
-                                            in.cells, options, absl::Now()));
-    return absl::OkStatus();
-  }();
-  return ToGrpcStatus(status);
+  return ToGrpcStatus(
+      HandleGetReport(AuthorizationHeader(*context), *request, response));
 }
 
 grpc::Status ReportServiceImpl::GetTimeSeries(
     grpc::ServerContext* context, const v1::GetTimeSeriesRequest* request,
     v1::GetTimeSeriesResponse* response) {
-  absl::Status status = [&]() -> absl::Status {
-    RETURN_IF_ERROR(Check(context, "GetTimeSeries"));
-    ASSIGN_OR_RETURN(ReportInputs in,
-                     LoadInputs(config_, tracker_, request->experiment_key()));
-    ASSIGN_OR_RETURN(ReportOptions options,
-                     ReportOptionsFromProto(*request, *in.snapshot));
-    ASSIGN_OR_RETURN(*response,
-                     BuildTimeSeries(*in.snapshot, *in.experiment, in.cells,
-                                     request->metric_key(), options));
-    return absl::OkStatus();
-  }();
-  return ToGrpcStatus(status);
+  return ToGrpcStatus(
+      HandleGetTimeSeries(AuthorizationHeader(*context), *request, response));
 }
 
 }  // namespace cxlab::api

@@ -9,6 +9,8 @@
 #ifndef CXLAB_API_SERVER_REPORT_SERVICE_H_
 #define CXLAB_API_SERVER_REPORT_SERVICE_H_
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "api/server/auth.h"
 #include "cxlab/v1/reports.grpc.pb.h"
 #include "storage/config_manager.h"
@@ -23,6 +25,18 @@ class ReportServiceImpl final : public v1::ReportService::Service {
                     storage::Tracker& tracker)
       : config_(config), keys_(keys), tracker_(tracker) {}
 
+  // The calls behind the gRPC methods, for every front end (gRPC, the HTTP
+  // gateway, the web reports); `authorization` is the caller's "Bearer
+  // <key>". Errors: UNAUTHENTICATED / PERMISSION_DENIED (role reader or
+  // higher); INVALID_ARGUMENT naming the option; NOT_FOUND for an unknown
+  // experiment.
+  absl::Status HandleGetReport(absl::string_view authorization,
+                               const v1::GetReportRequest& request,
+                               v1::Report* response);
+  absl::Status HandleGetTimeSeries(absl::string_view authorization,
+                                   const v1::GetTimeSeriesRequest& request,
+                                   v1::GetTimeSeriesResponse* response);
+
   grpc::Status GetReport(grpc::ServerContext* context,
                          const v1::GetReportRequest* request,
                          v1::Report* response) override;
@@ -31,7 +45,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
                              v1::GetTimeSeriesResponse* response) override;
 
  private:
-  absl::Status Check(grpc::ServerContext* context,
+  absl::Status Check(absl::string_view authorization,
                      absl::string_view method) const;
 
   storage::ConfigManager& config_;

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -77,14 +79,17 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
   ASSIGN_OR_RETURN(s->bandits_,
                    BanditManager::Start(*s->config_, *s->tracker_,
                                         *s->database_, BanditOptions()));
+  s->metrics_ = std::make_unique<ServerMetrics>();
   s->assignment_ = std::make_unique<AssignmentServiceImpl>(
-      *s->config_, *s->keys_, s->tracker_.get(), s->bandits_.get());
+      *s->config_, *s->keys_, s->tracker_.get(), s->bandits_.get(),
+      s->metrics_.get());
   s->experiments_ =
       std::make_unique<ExperimentServiceImpl>(*s->config_, *s->keys_);
   s->personalization_ = std::make_unique<PersonalizationServiceImpl>(
-      *s->config_, *s->keys_, s->tracker_.get(), s->bandits_.get());
-  s->events_ =
-      std::make_unique<EventServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
+      *s->config_, *s->keys_, s->tracker_.get(), s->bandits_.get(),
+      s->metrics_.get());
+  s->events_ = std::make_unique<EventServiceImpl>(
+      *s->config_, *s->keys_, *s->tracker_, s->metrics_.get());
   s->reports_ =
       std::make_unique<ReportServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
 
@@ -103,12 +108,67 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
   builder.RegisterService(s->events_.get());
   builder.RegisterService(s->reports_.get());
   builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(MakeRpcInterceptorFactory(*s->metrics_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("bind: cannot listen on ", address));
   }
+
+  if (options.http_port >= 0) {
+    HttpGatewayServices services;
+    services.assignment = s->assignment_.get();
+    services.personalization = s->personalization_.get();
+    services.events = s->events_.get();
+    services.experiments = s->experiments_.get();
+    services.reports = s->reports_.get();
+    services.metrics = s->metrics_.get();
+    CxlabServer* raw = s.get();
+    services.render_metrics = [raw]() {
+      ScrapeInputs inputs;
+      if (raw->config_ != nullptr) {
+        inputs.config_version = raw->config_->snapshot()->version();
+      }
+      inputs.database = raw->database_.get();
+      inputs.tracker = raw->tracker_.get();
+      return raw->metrics_->RenderText(inputs);
+    };
+    services.ready = [raw]() -> absl::Status {
+      if (raw->shut_down_) return absl::UnavailableError("shutting down");
+      if (raw->database_->closed()) {
+        return absl::UnavailableError("database closed");
+      }
+      return absl::OkStatus();
+    };
+    HttpGatewayOptions gateway_options;
+    gateway_options.cors_origins = options.http_cors_origins;
+    s->gateway_ = std::make_unique<HttpGateway>(services, gateway_options);
+    HttpServerOptions http_options;
+    http_options.bind = options.bind;
+    http_options.port = options.http_port;
+    http_options.threads = options.http_threads;
+    http_options.max_body_bytes = options.http_max_body_bytes;
+    const HttpGateway* gateway = s->gateway_.get();
+    ASSIGN_OR_RETURN(s->http_,
+                     HttpServer::Start(http_options,
+                                       [gateway](const HttpRequest& request) {
+                                         return gateway->Handle(request);
+                                       }));
+  }
   return s;
+}
+
+int CxlabServer::http_port() const {
+  return http_ != nullptr ? http_->port() : 0;
+}
+
+std::string CxlabServer::http_address() const {
+  return http_ != nullptr ? absl::StrCat(options_.bind, ":", http_->port())
+                          : "";
 }
 
 std::string CxlabServer::address() const {
@@ -118,6 +178,8 @@ std::string CxlabServer::address() const {
 void CxlabServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
+  // HTTP first: its handlers call the services.
+  if (http_ != nullptr) http_.reset();
   // End watch streams first so they do not hold the shutdown.
   experiments_->Shutdown();
   config_->Shutdown();

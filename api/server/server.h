@@ -1,9 +1,10 @@
 // Copyright 2026 The cxlab Authors.
 //
 // CxlabServer: one cxlabd — the RocksDB database, the config manager, the
-// API keys and the gRPC services (AssignmentService, PersonalizationService,
+// API keys, the gRPC services (AssignmentService, PersonalizationService,
 // ExperimentService, EventService, ReportService, grpc.health.v1, server
-// reflection) — started and stopped as one unit. main.cc and the integration tests both use it.
+// reflection) and, when http_port is set, the HTTP/JSON gateway with OFREP,
+// /metrics and the web reports — started and stopped as one unit. main.cc and the integration tests both use it.
 //
 //   ServerOptions options;
 //   options.data_dir = "/var/lib/cxlab";
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -30,6 +32,9 @@
 #include "api/server/auth.h"
 #include "api/server/event_service.h"
 #include "api/server/experiment_service.h"
+#include "api/server/http_gateway.h"
+#include "api/server/http_server.h"
+#include "api/server/metrics.h"
 #include "api/server/personalization_service.h"
 #include "api/server/report_service.h"
 #include "storage/config_manager.h"
@@ -51,6 +56,15 @@ struct ServerOptions {
   // fsync every event/exposure batch (the WAL is always on: acknowledged
   // events survive a process kill either way; sync adds machine crashes).
   bool sync_events = false;
+  // The HTTP/JSON gateway (http_gateway.h) on `bind`: -1 serves no HTTP; 0
+  // picks a free port (see CxlabServer::http_port()).
+  int http_port = -1;
+  // HTTP I/O threads (they also run the handlers).
+  int http_threads = 4;
+  // Largest accepted HTTP request body; larger ones are answered 413.
+  size_t http_max_body_bytes = 4 << 20;
+  // Origins allowed to call the HTTP API from a browser ("*": any).
+  std::vector<std::string> http_cors_origins;
 };
 
 class CxlabServer {
@@ -66,6 +80,10 @@ class CxlabServer {
   // The port actually bound, and "ADDR:PORT".
   int port() const { return port_; }
   std::string address() const;
+
+  // The HTTP port bound and "ADDR:PORT"; 0 and "" without HTTP.
+  int http_port() const;
+  std::string http_address() const;
 
   // The admin key generated at this start, if one was (printed once).
   const std::optional<std::string>& generated_admin_key() const {
@@ -93,13 +111,17 @@ class CxlabServer {
   std::unique_ptr<storage::ConfigManager> config_;
   std::unique_ptr<KeyRegistry> keys_;
   std::unique_ptr<storage::Tracker> tracker_;
+  // Before the services and the servers, which use it until they stop.
+  std::unique_ptr<ServerMetrics> metrics_;
   std::unique_ptr<BanditManager> bandits_;
   std::unique_ptr<AssignmentServiceImpl> assignment_;
   std::unique_ptr<ExperimentServiceImpl> experiments_;
   std::unique_ptr<PersonalizationServiceImpl> personalization_;
   std::unique_ptr<EventServiceImpl> events_;
-  std::unique_ptr<grpc::Service> reports_;
+  std::unique_ptr<ReportServiceImpl> reports_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpGateway> gateway_;
+  std::unique_ptr<HttpServer> http_;
   bool shut_down_ = false;
 };
 

@@ -5,24 +5,22 @@
 #include <utility>
 
 #include "api/convert/convert.h"
-#include "api/server/request_context.h"
 #include "storage/keys.h"
 
 namespace cxlab::api {
 
 absl::Status AuthorizeSdk(const KeyRegistry& keys,
-                          const grpc::ServerContextBase& context,
+                          absl::string_view authorization,
                           absl::string_view method) {
-  absl::StatusOr<Principal> who =
-      keys.Authenticate(AuthorizationHeader(context));
+  absl::StatusOr<Principal> who = keys.Authenticate(authorization);
   if (!who.ok()) return who.status();
   return Authorize(*who, Role::kSdk, method);
 }
 
 absl::StatusOr<engine::Unit> AuthorizeUnitCall(
-    const KeyRegistry& keys, const grpc::ServerContextBase& context,
+    const KeyRegistry& keys, absl::string_view authorization,
     absl::string_view method, const v1::Unit& unit) {
-  absl::Status status = AuthorizeSdk(keys, context, method);
+  absl::Status status = AuthorizeSdk(keys, authorization, method);
   if (!status.ok()) return status;
   return FromProto(unit, "unit");
 }

@@ -6,7 +6,7 @@
 // exposure record, so both attribute exposures the same way.
 //
 //   ASSIGN_OR_RETURN(engine::Unit unit,
-//                    AuthorizeUnitCall(keys, *context, "GetContent",
+//                    AuthorizeUnitCall(keys, authorization, "GetContent",
 //                                      request.unit()));
 //   ...
 //   const std::vector<std::string> personas = PersonasOf(evaluator);
@@ -18,8 +18,6 @@
 
 #ifndef CXLAB_API_SERVER_UNIT_CALLS_H_
 #define CXLAB_API_SERVER_UNIT_CALLS_H_
-
-#include <grpcpp/server_context.h>
 
 #include <string>
 #include <vector>
@@ -36,17 +34,18 @@
 
 namespace cxlab::api {
 
-// Authenticates the caller of `method` from its "authorization" metadata
-// and requires role sdk or higher. UNAUTHENTICATED / PERMISSION_DENIED as
+// Authenticates the caller of `method` from its "authorization" value
+// ("Bearer <key>", from gRPC metadata or an HTTP header) and requires role
+// sdk or higher. UNAUTHENTICATED / PERMISSION_DENIED as
 // KeyRegistry::Authenticate and Authorize say.
 absl::Status AuthorizeSdk(const KeyRegistry& keys,
-                          const grpc::ServerContextBase& context,
+                          absl::string_view authorization,
                           absl::string_view method);
 
 // AuthorizeSdk, then FromProto(unit, "unit") (INVALID_ARGUMENT naming the
 // field, e.g. "unit.unit_id: must not be empty").
 absl::StatusOr<engine::Unit> AuthorizeUnitCall(
-    const KeyRegistry& keys, const grpc::ServerContextBase& context,
+    const KeyRegistry& keys, absl::string_view authorization,
     absl::string_view method, const v1::Unit& unit);
 
 // The persona segments to record with an exposure: every segment the

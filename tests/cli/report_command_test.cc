@@ -3,7 +3,8 @@
 // `cxlab report`: flag validation (exit 2 with one clear line, before any
 // connection), the request the flags build, and end to end against a real
 // cxlabd started in-process with the sports-shop scenario's traffic: the
-// table, --by-segment, JSON, CSV, --html, and server errors.
+// table, --by-segment, JSON (which parses back to the same report), CSV,
+// --html, and server errors.
 
 #include "clients/cpp/cli/report_command.h"
 
@@ -18,12 +19,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "clients/cpp/cli/cli_util.h"
-#include "clients/cpp/cli/report_format.h"
+#include "clients/cpp/cli/online_util.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/cli/cli_test_util.h"
 #include "tests/integration/server_fixture.h"
+#include "tests/render/report_test_util.h"
 
 namespace cxlab::cli {
 namespace {
@@ -292,6 +295,20 @@ TEST_F(ReportEndToEndTest, ServerErrorsExitOne) {
   EXPECT_EQ(unwritable.exit_code, 2);
   EXPECT_THAT(unwritable.err, HasSubstr("cannot write the file"));
   EXPECT_THAT(unwritable.out, IsEmpty());
+}
+
+TEST(ReportJson, ParsesBackToTheSameReport) {
+  const v1::Report report = render::testing::SampleReport();
+  const std::string json = ToJsonLine(report);
+  EXPECT_EQ(json.find('\n'), std::string::npos);
+  v1::Report back;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &back).ok())
+      << json;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(report, back))
+      << json;
+  // Unset optional numbers stay unset (not 0) through JSON.
+  EXPECT_FALSE(back.metrics(2).variants(1).has_value());
+  EXPECT_TRUE(back.metrics(1).variants(0).has_value());
 }
 
 }  // namespace

@@ -88,7 +88,8 @@ class Daemon {
     for (std::string& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
     std::vector<std::string> arg_strings = {CXLABD_BINARY, "--data_dir",
-                                            data_dir, "--grpc_port", "0"};
+                                            data_dir, "--grpc_port", "0",
+                                            "--http_port", "-1"};
     std::vector<char*> argv;
     for (std::string& s : arg_strings) argv.push_back(s.data());
     argv.push_back(nullptr);

@@ -6,8 +6,10 @@
 #   2. cxlab apply -f experiments/, cxlab start homepage_recommendations;
 #   3. assign 50 units (cxlab assign --output json) and record the config
 #      (cxlab list ... --output json for every kind, and the audit log);
-#   4. SIGTERM the daemon: it must exit 0 after printing "stopped";
-#   5. restart it on the same data dir and check that the assignments and
+#   4. the HTTP port (read from "http listening on"): /healthz, /readyz,
+#      /metrics after the traffic, and /v1/assign answering as the CLI did;
+#   5. SIGTERM the daemon: it must exit 0 after printing "stopped";
+#   6. restart it on the same data dir and check that the assignments and
 #      the config are byte-for-byte identical, and that applying
 #      experiments/ again changes nothing but the one started experiment.
 #
@@ -27,6 +29,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/cxlab_e2e.XXXXXX")
 DATA="$TMP/data"
 PID=""
 SERVER=""
+HTTP=""
 
 cleanup() {
   if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
@@ -45,14 +48,14 @@ fail() {
   exit 1
 }
 
-# start_daemon LOG: starts cxlabd on $DATA and sets PID and SERVER.
+# start_daemon LOG: starts cxlabd on $DATA and sets PID, SERVER and HTTP.
 start_daemon() {
   local log=$1
-  "$CXLABD" --data_dir "$DATA" --grpc_port 0 >"$log" 2>&1 &
+  "$CXLABD" --data_dir "$DATA" --grpc_port 0 --http_port 0 >"$log" 2>&1 &
   PID=$!
   local i
   for ((i = 0; i < 200; i++)); do
-    grep -qs '^listening on ' "$log" && break
+    grep -qs '^http listening on ' "$log" && break
     kill -0 "$PID" 2>/dev/null || fail "cxlabd exited during startup"
     sleep 0.1
   done
@@ -60,6 +63,26 @@ start_daemon() {
   port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$log")
   [[ -n "$port" ]] || fail "no 'listening on' line within 20 s"
   SERVER="127.0.0.1:$port"
+  HTTP=$(sed -n 's/^http listening on //p' "$log")
+  [[ -n "$HTTP" ]] || fail "no 'http listening on' line"
+}
+
+# http METHOD PATH [BODY]: the status and body of one HTTP request with the
+# admin key (python3's urllib: no curl needed), as "STATUS BODY".
+http() {
+  /usr/bin/python3 - "$HTTP" "$@" "$(cat "$DATA/admin.key")" <<'PY'
+import sys, urllib.request, urllib.error
+host, method, path = sys.argv[1], sys.argv[2], sys.argv[3]
+body = sys.argv[4].encode() if len(sys.argv) > 5 else None
+key = sys.argv[-1]
+req = urllib.request.Request(f"http://{host}{path}", data=body, method=method,
+                             headers={"X-API-Key": key})
+try:
+    with urllib.request.urlopen(req, timeout=10) as r:
+        print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
 }
 
 # stop_daemon LOG: SIGTERM, then checks the exit code and the last words.
@@ -118,6 +141,19 @@ record "$TMP/before"
 grep -q '"experimentKey":"homepage_recommendations","variantKey"' \
   "$TMP/before/assignments.json" ||
   fail "nobody was assigned to the started experiment"
+
+# --- the HTTP port -------------------------------------------------------------
+[[ "$(http GET /healthz)" == "200 ok" ]] || fail "/healthz is not 200 ok"
+[[ "$(http GET /readyz)" == "200 ready" ]] || fail "/readyz is not 200 ready"
+http GET /metrics | grep -q '^cxlab_assignments_total{' ||
+  fail "/metrics has no assignment counts after the traffic"
+cli_variant=$(cx assign --unit visitor-3 --attr visits=3 --output json |
+  sed -n 's/.*"experimentKey":"homepage_recommendations","variantKey":"\([^"]*\)".*/\1/p')
+http_answer=$(http POST /v1/assign \
+  '{"unit":{"unitId":"visitor-3","attributes":{"visits":3}},"experimentKeys":["homepage_recommendations"]}')
+[[ "$http_answer" == 200* ]] || fail "/v1/assign: $http_answer"
+[[ "$http_answer" == *"\"variantKey\":\"$cli_variant\""* ]] ||
+  fail "/v1/assign answered $http_answer, the CLI $cli_variant"
 [[ $(wc -l <"$TMP/before/assignments.json") -eq 50 ]] ||
   fail "expected 50 assignment documents"
 

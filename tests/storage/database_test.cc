@@ -2,6 +2,7 @@
 
 #include "storage/database.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -11,7 +12,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "storage/exposure_store.h"
 #include "tests/storage/test_util.h"
 
 namespace cxlab::storage {
@@ -102,6 +106,81 @@ TEST(Database, OptionsControlCreation) {
   EXPECT_THAT(Database::Open(tmp.path(), must_be_new),
               StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_THAT(Database::Open(tmp.Sub("fresh"), must_be_new), IsOk());
+}
+
+// Records `n` first exposures of distinct units to "checkout".
+void WriteExposures(Database& db, int n) {
+  absl::StatusOr<std::unique_ptr<ExposureStore>> store =
+      ExposureStore::Create(db, ExposureOptions());
+  ASSERT_THAT(store, IsOk());
+  std::vector<ExposureRecord> records(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    ExposureRecord& r = records[static_cast<size_t>(i)];
+    r.unit_type = "user";
+    r.unit_id = absl::StrCat("unit-", i);
+    r.experiment_key = "checkout";
+    r.variant_index = i % 2;
+    r.variant_key = i % 2 == 0 ? "control" : "treatment";
+    r.time = absl::FromUnixSeconds(1700000000 + i);
+  }
+  ASSERT_THAT((*store)->Record(records), IsOk());
+}
+
+const ColumnFamilySizes* Find(const DatabaseSizes& sizes,
+                              const std::string& name) {
+  for (const ColumnFamilySizes& cf : sizes.column_families) {
+    if (cf.name == name) return &cf;
+  }
+  return nullptr;
+}
+
+TEST(Database, SizesListEveryColumnFamilyAndTheirSum) {
+  TempDir tmp;
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(tmp.path());
+  ASSERT_THAT(db, IsOk());
+  WriteExposures(**db, 2000);
+  absl::StatusOr<DatabaseSizes> sizes = (*db)->Sizes();
+  ASSERT_THAT(sizes, IsOk());
+  std::vector<std::string> names;
+  ColumnFamilySizes sum;
+  for (const ColumnFamilySizes& cf : sizes->column_families) {
+    names.push_back(cf.name);
+    sum.sst_bytes += cf.sst_bytes;
+    sum.live_sst_bytes += cf.live_sst_bytes;
+    sum.pending_compaction_bytes += cf.pending_compaction_bytes;
+    sum.memtable_bytes += cf.memtable_bytes;
+  }
+  absl::StatusOr<std::vector<std::string>> on_disk =
+      (*db)->ColumnFamilyNamesForTest();
+  ASSERT_THAT(on_disk, IsOk());
+  EXPECT_EQ(names, *on_disk);  // both sorted
+  EXPECT_TRUE(sizes->total.name.empty());
+  EXPECT_EQ(sizes->total.sst_bytes, sum.sst_bytes);
+  EXPECT_EQ(sizes->total.live_sst_bytes, sum.live_sst_bytes);
+  EXPECT_EQ(sizes->total.pending_compaction_bytes,
+            sum.pending_compaction_bytes);
+  EXPECT_EQ(sizes->total.memtable_bytes, sum.memtable_bytes);
+  // Nothing flushed yet: the exposures sit in the memtable, well above an
+  // empty one's arena.
+  const ColumnFamilySizes* exposures = Find(*sizes, "exposures");
+  const ColumnFamilySizes* events = Find(*sizes, "events");
+  ASSERT_NE(exposures, nullptr);
+  ASSERT_NE(events, nullptr);
+  EXPECT_EQ(exposures->sst_bytes, 0u);
+  EXPECT_GT(exposures->memtable_bytes, events->memtable_bytes + 50000);
+  ASSERT_THAT((*db)->Close(), IsOk());  // flushes
+  EXPECT_THAT((*db)->Sizes(), StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  db = Database::Open(tmp.path());
+  ASSERT_THAT(db, IsOk());
+  sizes = (*db)->Sizes();
+  ASSERT_THAT(sizes, IsOk());
+  exposures = Find(*sizes, "exposures");
+  ASSERT_NE(exposures, nullptr);
+  EXPECT_GT(exposures->sst_bytes, 10000u);
+  EXPECT_GT(exposures->live_sst_bytes, 10000u);
+  EXPECT_LE(exposures->live_sst_bytes, exposures->sst_bytes);
+  EXPECT_GE(sizes->total.sst_bytes, exposures->sst_bytes);
 }
 
 TEST(Database, RejectsEmptyDirectory) {

@@ -19,12 +19,18 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "api/render/report_format.h"
+#include "api/render/report_html.h"
 #include "clients/cpp/cli/cli_util.h"
-#include "clients/cpp/cli/report_format.h"
-#include "clients/cpp/cli/report_html.h"
 
 namespace cxlab::cli {
 namespace {
+
+using render::FormatReportCsv;
+using render::FormatReportTable;
+using render::HtmlReportOptions;
+using render::RenderReportHtml;
+using render::ReportTableOptions;
 
 // The enum value `choices` maps `value` to; InvalidArgument "FLAG must be
 // EXPECTED, got 'VALUE'" for any other value.

@@ -2,8 +2,8 @@
 //
 // `cxlab report KEY`: the significance report of one experiment from
 // ReportService.GetReport (see online_util.h for the global flags and
-// errors, report_format.h for the table and CSV, report_html.h for the
-// HTML file).
+// errors, api/render/report_format.h for the table and CSV,
+// api/render/report_html.h for the HTML file).
 //
 //   report KEY [--method frequentist|sequential|bayesian] [--alpha A]
 //              [--cuped] [--correction none|holm|bh]

@@ -4,10 +4,9 @@
 // undefined numbers print "—" with their warning below the table, an SRM
 // mismatch comes first, markers follow the verdict (so a drop in a
 // lower-is-better metric is "better"), the columns follow the method and the
-// correction, the persona breakdown, stable CSV columns, and JSON that
-// parses back to the same report.
+// correction, the persona breakdown and stable CSV columns.
 
-#include "clients/cpp/cli/report_format.h"
+#include "api/render/report_format.h"
 
 #include <algorithm>
 #include <string>
@@ -16,15 +15,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "clients/cpp/cli/online_util.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "tests/cli/cli_test_util.h"
-#include "tests/cli/report_test_util.h"
+#include "tests/render/report_test_util.h"
 
-namespace cxlab::cli {
+namespace cxlab::render {
 namespace {
 
 using ::testing::AllOf;
@@ -430,19 +425,5 @@ TEST(ReportCsv, StableColumnsOneRowPerSegmentMetricVariant) {
   EXPECT_EQ(CsvFields(lines[15])[column("verdict")], "inconclusive");
 }
 
-TEST(ReportJson, ParsesBackToTheSameReport) {
-  const v1::Report report = SampleReport();
-  const std::string json = ToJsonLine(report);
-  EXPECT_EQ(json.find('\n'), std::string::npos);
-  v1::Report back;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &back).ok())
-      << json;
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(report, back))
-      << json;
-  // Unset optional numbers stay unset (not 0) through JSON.
-  EXPECT_FALSE(back.metrics(2).variants(1).has_value());
-  EXPECT_TRUE(back.metrics(1).variants(0).has_value());
-}
-
 }  // namespace
-}  // namespace cxlab::cli
+}  // namespace cxlab::render

@@ -1,6 +1,6 @@
 // Copyright 2026 The cxlab Authors.
 
-#include "clients/cpp/cli/report_format.h"
+#include "api/render/report_format.h"
 
 #include <algorithm>
 #include <charconv>
@@ -15,7 +15,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 
-namespace cxlab::cli {
+namespace cxlab::render {
 namespace {
 
 // ANSI styles.
@@ -816,4 +816,4 @@ std::string FormatReportCsv(const v1::Report& report) {
   return out;
 }
 
-}  // namespace cxlab::cli
+}  // namespace cxlab::render

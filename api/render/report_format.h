@@ -2,9 +2,9 @@
 //
 // Text renderings of a significance report (cxlab.v1.Report, see
 // api/proto/cxlab/v1/reports.proto) for `cxlab report`: the terminal table,
-// CSV, and the number and label formatting the HTML report shares
-// (report_html.h). Everything here is pure: a Report in, a string out; no
-// I/O, clock or global state.
+// CSV, and the number and label formatting the HTML report (report_html.h)
+// and cxlabd's web pages (web_ui.h) share. Everything here is pure: a Report
+// in, a string out; no I/O, clock or global state.
 //
 //   v1::Report report = ...;  // ReportService.GetReport
 //   ReportTableOptions options;
@@ -29,8 +29,8 @@
 //
 // Thread-safety: all functions are reentrant; none keeps state.
 
-#ifndef CXLAB_CLIENTS_CPP_CLI_REPORT_FORMAT_H_
-#define CXLAB_CLIENTS_CPP_CLI_REPORT_FORMAT_H_
+#ifndef CXLAB_API_RENDER_REPORT_FORMAT_H_
+#define CXLAB_API_RENDER_REPORT_FORMAT_H_
 
 #include <cstdint>
 #include <string>
@@ -39,7 +39,7 @@
 #include "absl/strings/string_view.h"
 #include "cxlab/v1/reports.pb.h"
 
-namespace cxlab::cli {
+namespace cxlab::render {
 
 // How an undefined (unset) number prints.
 inline constexpr char kUndefined[] = "\u2014";  // "—"
@@ -74,7 +74,7 @@ const std::vector<std::string>& ReportCsvColumns();
 // metric's warning codes with ';'.
 std::string FormatReportCsv(const v1::Report& report);
 
-// ---- Shared formatting (also used by report_html) --------------------------
+// ---- Shared formatting (also used by report_html and web_ui) ---------------
 
 // True for metric types whose value is a proportion (binomial, retention):
 // shown as a percentage, absolute lifts in percentage points.
@@ -175,6 +175,6 @@ int64_t SegmentUnits(const v1::SegmentReport& segment);
 // The key of variant `i`: report.variant_keys(i), else "#i".
 std::string VariantKey(const v1::Report& report, int i);
 
-}  // namespace cxlab::cli
+}  // namespace cxlab::render
 
-#endif  // CXLAB_CLIENTS_CPP_CLI_REPORT_FORMAT_H_
+#endif  // CXLAB_API_RENDER_REPORT_FORMAT_H_

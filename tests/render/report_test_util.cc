@@ -1,14 +1,16 @@
 // Copyright 2026 The cxlab Authors.
 
-#include "tests/cli/report_test_util.h"
+#include "tests/render/report_test_util.h"
 
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 
-namespace cxlab::cli::testing {
+namespace cxlab::render::testing {
 
 int CountOf(const std::string& text, const std::string& needle) {
   int n = 0;
@@ -17,6 +19,14 @@ int CountOf(const std::string& text, const std::string& needle) {
     ++n;
   }
   return n;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::istringstream in(text);
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
 }
 
 v1::Report ReportFromText(const std::string& text) {
@@ -279,4 +289,4 @@ v1::GetTimeSeriesResponse SampleSeries() {
   return series;
 }
 
-}  // namespace cxlab::cli::testing
+}  // namespace cxlab::render::testing

@@ -5,7 +5,7 @@
 // no NaN or infinity in any coordinate, and the degenerate inputs (no daily
 // data, no segments, an empty report, an SRM mismatch).
 
-#include "clients/cpp/cli/report_html.h"
+#include "api/render/report_html.h"
 
 #include <string>
 
@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/cli/report_test_util.h"
+#include "tests/render/report_test_util.h"
 
-namespace cxlab::cli {
+namespace cxlab::render {
 namespace {
 
 using ::testing::AllOf;
@@ -201,4 +201,4 @@ TEST(ReportHtml, EscapeFunction) {
 }
 
 }  // namespace
-}  // namespace cxlab::cli
+}  // namespace cxlab::render

@@ -9,6 +9,11 @@
 //   v1::GetTimeSeriesResponse series = ...;  // ReportService.GetTimeSeries
 //   std::string html = RenderReportHtml(report, series);
 //
+// The document is HtmlPage around RenderReportHeader (parts 1-2 below) and
+// RenderReportSections (parts 3-7) and a footer; cxlabd's web pages
+// (web_ui.h) put the same pieces in their own page, so the CLI file and the
+// /ui page show the same plots.
+//
 // The document has inline CSS and inline SVG only: no script, no font, no
 // image or style sheet fetched, no URL at all, so it opens offline and can
 // be mailed or attached to a ticket. It reads top to bottom:
@@ -33,15 +38,15 @@
 //
 // Thread-safety: reentrant; no state.
 
-#ifndef CXLAB_CLIENTS_CPP_CLI_REPORT_HTML_H_
-#define CXLAB_CLIENTS_CPP_CLI_REPORT_HTML_H_
+#ifndef CXLAB_API_RENDER_REPORT_HTML_H_
+#define CXLAB_API_RENDER_REPORT_HTML_H_
 
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "cxlab/v1/reports.pb.h"
 
-namespace cxlab::cli {
+namespace cxlab::render {
 
 // Options of RenderReportHtml.
 struct HtmlReportOptions {
@@ -60,6 +65,33 @@ std::string RenderReportHtml(const v1::Report& report,
 // and in quoted attribute values.
 std::string HtmlEscape(absl::string_view text);
 
-}  // namespace cxlab::cli
+// ---- Building blocks of pages that embed the report (web_ui.h) -------------
 
-#endif  // CXLAB_CLIENTS_CPP_CLI_REPORT_HTML_H_
+// The report's style sheet: CSS text with no URL, font or @import.
+absl::string_view ReportStyleSheet();
+
+// A whole document: "<!DOCTYPE html>", a <head> with the charset, the
+// viewport, the escaped `title` and one <style> holding ReportStyleSheet()
+// then `extra_css`, and `body` (HTML, inserted as is) in the <body>; ends in
+// "</body></html>\n".
+std::string HtmlPage(absl::string_view title, absl::string_view extra_css,
+                     absl::string_view body);
+
+// The report's title: its name, else its experiment key (unescaped).
+std::string ReportTitle(const v1::Report& report);
+
+// Parts 1-2 of the report: the SRM banner (only on a mismatch) and the
+// <header> with the <h1>, the facts, the SRM badge, the verdict, the power,
+// the warnings and the marker legend.
+std::string RenderReportHeader(const v1::Report& report);
+
+// Parts 3-7 of the report: one <section> with an <h2> per plot (forest plot,
+// cumulative lift, units per variant, persona breakdown) and the metrics
+// table.
+std::string RenderReportSections(const v1::Report& report,
+                                 const v1::GetTimeSeriesResponse& series,
+                                 const HtmlReportOptions& options = {});
+
+}  // namespace cxlab::render
+
+#endif  // CXLAB_API_RENDER_REPORT_HTML_H_

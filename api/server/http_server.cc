@@ -1,0 +1,310 @@
+// Copyright 2026 The cxlab Authors.
+
+#include "api/server/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace cxlab::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+
+// Converts a parsed Beast request into the transport-free HttpRequest.
+HttpRequest ToHttpRequest(http::request<http::string_body>&& in) {
+  HttpRequest out;
+  out.method = std::string(in.method_string());
+  absl::AsciiStrToUpper(&out.method);
+  const beast::string_view target = in.target();
+  const size_t q = target.find('?');
+  if (q == beast::string_view::npos) {
+    out.path = std::string(target);
+  } else {
+    out.path = std::string(target.substr(0, q));
+    out.query = std::string(target.substr(q + 1));
+  }
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    absl::AsciiStrToLower(&name);
+    out.headers[name] = std::string(field.value());
+  }
+  out.body = std::move(in.body());
+  return out;
+}
+
+// A response that needs no handler: 400, 413.
+HttpResponse TransportError(int status, absl::string_view code,
+                            absl::string_view message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = absl::StrCat(R"({"code":")", code, R"(","message":")", message,
+                        R"(","field":""})");
+  r.close = true;
+  return r;
+}
+
+// One connection: read a request, answer it, repeat while kept alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const HttpHandler& handler,
+          const HttpServerOptions& options)
+      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::ReadHeader,
+                                            shared_from_this()));
+  }
+
+ private:
+  std::chrono::steady_clock::duration IdleTimeout() const {
+    return std::chrono::microseconds(
+        absl::ToInt64Microseconds(options_.idle_timeout));
+  }
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->body_limit(options_.max_body_bytes);
+    stream_.expires_after(IdleTimeout());
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec == http::error::end_of_stream) return Close();
+    if (ec == http::error::body_limit) {
+      return Respond(TransportError(413, "RESOURCE_EXHAUSTED",
+                                    absl::StrCat("body: at most ",
+                                                 options_.max_body_bytes,
+                                                 " bytes")),
+                     false);
+    }
+    if (ec == http::error::header_limit) {
+      return Respond(TransportError(431, "INVALID_ARGUMENT",
+                                    "request headers are too large"),
+                     /*keep_alive=*/false);
+    }
+    if (ec == beast::error::timeout || ec == net::error::operation_aborted) {
+      return;  // idle or shut down: drop the connection
+    }
+    if (ec) {
+      return Respond(TransportError(400, "INVALID_ARGUMENT",
+                                    "malformed HTTP request"),
+                     false);
+    }
+    const auto& header = parser_->get();
+    const auto length = parser_->content_length();
+    if (length && *length > options_.max_body_bytes) {
+      return Respond(
+          TransportError(413, "RESOURCE_EXHAUSTED",
+                         absl::StrCat("body: at most ", options_.max_body_bytes,
+                                      " bytes, got ", *length)),
+          false);
+    }
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      continue_.emplace(http::status::continue_, header.version());
+      http::async_write(
+          stream_, *continue_,
+          beast::bind_front_handler(&Session::OnContinue, shared_from_this()));
+      return;
+    }
+    ReadBody();
+  }
+
+  void OnContinue(beast::error_code ec, size_t) {
+    continue_.reset();
+    if (ec) return;
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) {
+      return Respond(TransportError(413, "RESOURCE_EXHAUSTED",
+                                    absl::StrCat("body: at most ",
+                                                 options_.max_body_bytes,
+                                                 " bytes")),
+                     false);
+    }
+    if (ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == http::error::end_of_stream) {
+      return;
+    }
+    if (ec) {
+      return Respond(TransportError(400, "INVALID_ARGUMENT",
+                                    "malformed HTTP request"),
+                     false);
+    }
+    http::request<http::string_body> request = parser_->release();
+    const bool keep_alive = request.keep_alive();
+    version_ = request.version();
+    HttpResponse response = handler_(ToHttpRequest(std::move(request)));
+    Respond(std::move(response), keep_alive);
+  }
+
+  void Respond(HttpResponse response, bool keep_alive) {
+    keep_alive = keep_alive && !response.close;
+    response_.emplace(static_cast<http::status>(response.status), version_);
+    response_->set(http::field::server, "cxlabd");
+    if (!response.content_type.empty()) {
+      response_->set(http::field::content_type, response.content_type);
+    }
+    for (auto& [name, value] : response.headers) {
+      response_->insert(name, value);
+    }
+    response_->body() = std::move(response.body);
+    response_->keep_alive(keep_alive);
+    response_->prepare_payload();
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&Session::OnWrite,
+                                                shared_from_this(),
+                                                !keep_alive));
+  }
+
+  void OnWrite(bool close, beast::error_code ec, size_t) {
+    response_.reset();
+    if (ec) return;
+    if (close) return Close();
+    ReadHeader();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const HttpHandler& handler_;
+  const HttpServerOptions& options_;
+  unsigned version_ = 11;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> response_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions options_in, HttpHandler handler_in)
+      : options(std::move(options_in)),
+        handler(std::move(handler_in)),
+        ioc(std::max(1, options.threads)),
+        acceptor(net::make_strand(ioc)) {}
+
+  void Accept() {
+    acceptor.async_accept(
+        net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+          if (ec == net::error::operation_aborted || !acceptor.is_open()) {
+            return;
+          }
+          if (!ec) {
+            beast::error_code ignored;
+            s.set_option(tcp::no_delay(true), ignored);
+            std::make_shared<Session>(std::move(s), handler, options)->Run();
+          }
+          Accept();
+        });
+  }
+
+  HttpServerOptions options;
+  HttpHandler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  tcp::endpoint endpoint;
+  std::vector<std::thread> threads;
+  bool stopped = false;
+};
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const HttpServerOptions& options, HttpHandler handler) {
+  if (options.port < 0 || options.port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("http_port: must be in [0, 65535], got ", options.port));
+  }
+  auto impl = std::make_unique<Impl>(options, std::move(handler));
+  const std::string where = absl::StrCat(options.bind, ":", options.port);
+  beast::error_code ec;
+  const net::ip::address address = net::ip::make_address(options.bind, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bind: '", options.bind, "' is not an IP address"));
+  }
+  const tcp::endpoint endpoint(address,
+                               static_cast<unsigned short>(options.port));
+  auto fail = [&](absl::string_view step) {
+    return absl::UnavailableError(
+        absl::StrCat("http ", step, " ", where, ": ", ec.message()));
+  };
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) return fail("reuse_address");
+  impl->acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  impl->endpoint = impl->acceptor.local_endpoint(ec);
+  if (ec) return fail("local_endpoint");
+  impl->Accept();
+  const int threads = std::max(1, options.threads);
+  for (int i = 0; i < threads; ++i) {
+    Impl* raw = impl.get();
+    impl->threads.emplace_back([raw] { raw->ioc.run(); });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() {
+  Shutdown();
+  impl_.reset();  // the io_context first (members in reverse order)
+}
+
+int HttpServer::port() const { return impl_->endpoint.port(); }
+
+std::string HttpServer::address() const {
+  return absl::StrCat(impl_->endpoint.address().to_string(), ":",
+                      impl_->endpoint.port());
+}
+
+void HttpServer::Shutdown() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->ioc.stop();
+  for (std::thread& t : impl_->threads) t.join();
+  impl_->threads.clear();
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+  // The sessions live in the io_context's pending operations: destroying it
+  // (with Impl) closes their sockets. No handler runs after this point.
+}
+
+}  // namespace cxlab::api
