@@ -13,6 +13,8 @@ CXLAB      := $(BUILD_DIR)/bin/cxlab
 BENCHMARK  := $(BUILD_DIR)/tests/bench/engine_benchmark
 STATS_BENCHMARK  := $(BUILD_DIR)/tests/bench/stats_benchmark
 REPORT_BENCHMARK := $(BUILD_DIR)/tests/bench/report_benchmark
+METRICS_BENCHMARK := $(BUILD_DIR)/tests/bench/metrics_benchmark
+JSON_BENCHMARK := $(BUILD_DIR)/tests/bench/proto_json_benchmark
 FORMAT_DIRS := engine clients tests
 
 # CI=true (any value but empty, 0 or false) builds with -Werror.
@@ -33,7 +35,8 @@ help:
 	@echo "               cxlabd, apply experiments/ and assign 100,000 visitors over gRPC"
 	@echo "  make bench   build, then run the engine, stats and report benchmarks and the"
 	@echo "               gRPC load benchmarks; the report benchmark first ingests 10^7 events"
-	@echo "               (minutes; REPORT_BENCH_EVENTS=N ingests N instead)"
+	@echo "               (minutes; REPORT_BENCH_EVENTS=N ingests N instead), and wrk against"
+	@echo "               the HTTP gateway (/v1/assign, OFREP bulk) at 16 and 64 connections"
 	@echo "  make format  clang-format -i every *.h and *.cc under $(FORMAT_DIRS)"
 	@echo "  make clean   remove $(BUILD_DIR)/"
 	@echo "Set CI=true to build with -DCXLAB_WERROR=ON."
@@ -78,8 +81,11 @@ bench: build
 	$(BENCHMARK) --benchmark_min_time=0.5
 	$(STATS_BENCHMARK) --benchmark_min_time=0.5
 	$(REPORT_BENCHMARK) --benchmark_min_time=0.5
+	$(METRICS_BENCHMARK) --benchmark_min_time=0.5
+	$(JSON_BENCHMARK) --benchmark_min_time=0.5
 	tests/bench/assign_load.sh $(BUILD_DIR)
 	tests/bench/content_load.sh $(BUILD_DIR)
+	tests/bench/http_load.sh $(BUILD_DIR)
 
 format:
 	@command -v clang-format >/dev/null 2>&1 || \

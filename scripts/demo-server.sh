@@ -3,8 +3,9 @@
 #
 #   scripts/demo-server.sh [BUILD_DIR]     # BUILD_DIR defaults to build
 #
-#   1. starts BUILD_DIR/bin/cxlabd on a fresh data dir var/demo (a free port;
-#      its output goes to var/cxlabd.log) and waits for "listening on";
+#   1. starts BUILD_DIR/bin/cxlabd on a fresh data dir var/demo (free gRPC
+#      and HTTP ports; its output goes to var/cxlabd.log) and waits for
+#      "http listening on";
 #   2. with the admin key from var/demo/admin.key: cxlab apply -f
 #      experiments, cxlab start homepage_recommendations (a draft), cxlab list
 #      experiments;
@@ -26,9 +27,13 @@
 #      block's learned weights per persona once a re-weighting (every 6 s)
 #      has seen the simulated traffic;
 #   7. cxlab changes --limit 5: the newest audit records;
-#   8. SIGTERM, and waits for the daemon to stop cleanly.
-# The daemon is stopped even when a step fails (trap), and the script then
-# exits non-zero. Run from anywhere; paths are relative to the repository.
+#   8. the HTTP side: an OpenFeature (OFREP) evaluation with curl, the first
+#      lines of /metrics, and the URL of the web reports (/ui);
+#   9. on a terminal (or with DEMO_KEEP=1), leaves the daemon running so the
+#      web reports can be opened, and prints how to stop it; otherwise (CI,
+#      a pipe, DEMO_KEEP=0) SIGTERM, and waits for it to stop cleanly.
+# The daemon is stopped when a step fails (trap), and the script then exits
+# non-zero. Run from anywhere; paths are relative to the repository.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,13 +72,28 @@ trap 'stop_daemon || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# A daemon left running by a previous demo (DEMO_KEEP) holds var/demo.
+if [[ -f var/cxlabd.pid ]]; then
+  old="$(cat var/cxlabd.pid)"
+  if kill -0 "$old" 2>/dev/null &&
+      grep -q cxlabd "/proc/$old/cmdline" 2>/dev/null; then
+    echo "== stopping the cxlabd of the previous demo (pid $old)"
+    kill -TERM "$old" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$old" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
+  rm -f var/cxlabd.pid
+fi
 rm -rf "$data"
 mkdir -p var
 echo "== cxlabd: a fresh data dir $data, a free port, output in $log"
-"$cxlabd" --data_dir "$data" --grpc_port 0 >"$log" 2>&1 &
+"$cxlabd" --data_dir "$data" --grpc_port 0 --http_port 0 >"$log" 2>&1 &
 pid=$!
+echo "$pid" >var/cxlabd.pid
 for ((i = 0; i < 200; i++)); do
-  grep -qs '^listening on ' "$log" && break
+  grep -qs '^http listening on ' "$log" && break
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "demo-server.sh: cxlabd exited during startup:" >&2
     cat "$log" >&2
@@ -88,7 +108,9 @@ if [[ -z "$port" ]]; then
   exit 1
 fi
 server="127.0.0.1:$port"
-echo "cxlabd (pid $pid) listening on $server; admin key in $data/admin.key"
+http="$(sed -n 's/^http listening on //p' "$log")"
+echo "cxlabd (pid $pid) listening on $server (gRPC) and $http (HTTP);" \
+  "admin key in $data/admin.key"
 
 cx() {
   echo "\$ cxlab $*"
@@ -156,6 +178,38 @@ echo
 echo "== cxlab changes: the newest audit records"
 cx changes --limit 5
 echo
-echo "== cxlabd: SIGTERM"
+key="$(cat "$data/admin.key")"
+echo "== OpenFeature: checkout_redesign as a flag, over OFREP (HTTP/JSON)"
+ofrep=(curl -s -H "Authorization: Bearer $key"
+  "http://$http/ofrep/v1/evaluate/flags/checkout_redesign"
+  -d '{"context": {"targetingKey": "visitor-42", "visits": 3, "last_visit_days": 12, "cart": {"items": 2}, "device": {"type": "mobile"}}}')
+echo "\$ curl -s -H 'Authorization: Bearer \$(cat $data/admin.key)' \\"
+echo "    http://$http/ofrep/v1/evaluate/flags/checkout_redesign \\"
+echo "    -d '{\"context\": {\"targetingKey\": \"visitor-42\", \"visits\": 3, \"last_visit_days\": 12, \"cart\": {\"items\": 2}, \"device\": {\"type\": \"mobile\"}}}'"
+if command -v curl >/dev/null 2>&1; then
+  "${ofrep[@]}"
+  echo
+  echo
+  echo "== GET /metrics (Prometheus): assignments and events so far"
+  curl -s "http://$http/metrics" |
+    grep -E '^cxlab_(events_total|config_version)|^cxlab_assignments_total\{experiment="checkout_redesign"' || true
+else
+  echo "(curl is not installed: run the command above with any HTTP client)"
+fi
+echo
+echo "== Web reports: http://$http/ui (sign in with the admin key in" \
+  "$data/admin.key)"
+keep="${DEMO_KEEP:-}"
+if [[ -z "$keep" ]]; then
+  if [[ -t 1 ]]; then keep=1; else keep=0; fi
+fi
+if [[ "$keep" == 1 ]]; then
+  echo "   cxlabd keeps running (pid $pid) so you can open them; stop it with:"
+  echo "   kill $pid"
+  pid=""  # the exit trap leaves it alone
+  exit 0
+fi
+echo
+echo "== cxlabd: SIGTERM (DEMO_KEEP=1 leaves it running for the web reports)"
 stop_daemon
 tail -n 2 "$log"
