@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -82,13 +83,51 @@ std::string Columns(const std::vector<std::vector<std::string>>& rows,
   return out;
 }
 
-// `x` with `digits` significant digits, no exponent; `sign` adds '+'.
+// `x` with `decimals` digits after the point and its sign ("+1.20",
+// "-0.05"); a value that rounds to zero prints without one ("0.00"), so no
+// display ever reads "-0.0".
+std::string SignedFixed(double x, int decimals) {
+  std::string text = absl::StrFormat("%+.*f", decimals, x);
+  if (text.find_first_of("123456789") == std::string::npos) {
+    text = absl::StrFormat("%.*f", decimals, 0.0);
+  }
+  return text;
+}
+
+// `x` with `digits` significant digits, no exponent; `sign` adds '+' (and
+// a value that rounds to zero prints unsigned, as SignedFixed).
 std::string SignificantDigits(double x, int digits, bool sign) {
   if (x == 0) return "0";
   const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
   const int decimals = std::clamp(digits - 1 - magnitude, 0, 6);
-  return sign ? absl::StrFormat("%+.*f", decimals, x)
-              : absl::StrFormat("%.*f", decimals, x);
+  return sign ? SignedFixed(x, decimals) : absl::StrFormat("%.*f", decimals, x);
+}
+
+// The text of a relative effect (FormatRelativeLift); `floor_lower` clamps
+// the displayed lower bound at -100% (IsNonNegativeMetric).
+std::string RelativeLiftText(const v1::Effect& relative, bool floor_lower) {
+  if (!relative.has_estimate()) return kUndefined;
+  const v1::Interval& ci = relative.ci();
+  // Display only: a metric that cannot be negative cannot fall by more than
+  // 100%, whatever the normal approximation of the ratio says.
+  const double lower =
+      floor_lower && ci.has_lower() ? std::max(ci.lower(), -1.0) : ci.lower();
+  double largest = std::fabs(relative.estimate());
+  if (ci.has_lower()) largest = std::max(largest, std::fabs(lower));
+  if (ci.has_upper()) largest = std::max(largest, std::fabs(ci.upper()));
+  const int decimals = largest < 0.01 ? 2 : 1;
+  const std::string estimate =
+      FormatSignedPercent(relative.estimate(), decimals);
+  if (!ci.has_lower() && !ci.has_upper()) {
+    return absl::StrCat(estimate, " [", kUndefined, "]");
+  }
+  // An unbounded side is open: "[+5.0%, +∞)".
+  return absl::StrCat(
+      estimate, ci.has_lower() ? " [" : " (",
+      ci.has_lower() ? FormatSignedPercent(lower, decimals) : "-\u221e",
+      ", ",
+      ci.has_upper() ? FormatSignedPercent(ci.upper(), decimals) : "+\u221e",
+      ci.has_upper() ? "]" : ")");
 }
 
 // Shortest decimal that reads back as `x` (CSV).
@@ -223,7 +262,7 @@ std::string MetricTable(const v1::Report& report,
       rows.push_back(std::move(row));
       continue;
     }
-    row.push_back(FormatRelativeLift(v.relative()));
+    row.push_back(FormatRelativeLift(metric, v.relative()));
     row.push_back(FormatAbsoluteLift(metric, v.absolute()));
     const v1::Effect& effect = DecisionEffect(v);
     if (bayesian) {
@@ -275,7 +314,7 @@ std::string SegmentTable(const v1::Report& report,
       const v1::Effect& effect = DecisionEffect(v);
       rows.push_back({i == 1 ? label : "", v.variant_key(),
                       FormatCount(v.units()), FormatCount(control.units()),
-                      FormatRelativeLift(v.relative()),
+                      FormatRelativeLift(m, v.relative()),
                       bayesian ? Optional(effect.has_chance_to_win(),
                                           effect.chance_to_win(), PercentOf)
                                : FormatShownPValue(v, report.correction()),
@@ -286,7 +325,7 @@ std::string SegmentTable(const v1::Report& report,
   bool srm_note = false;
   for (const v1::SegmentReport& s : report.by_segment()) {
     std::string label = s.segment();
-    if (s.srm().mismatch()) {
+    if (SrmMismatch(s.srm())) {
       label += " (SRM!)";
       srm_note = true;
     }
@@ -325,6 +364,10 @@ bool IsRateMetric(absl::string_view type) {
   return type == "binomial" || type == "retention" || type == "csat";
 }
 
+bool IsNonNegativeMetric(absl::string_view type) {
+  return IsRateMetric(type) || type == "count" || type == "duration";
+}
+
 std::string FormatMetricNumber(const v1::MetricResult& metric, double value) {
   if (IsRateMetric(metric.type())) {
     const double pct = value * 100;
@@ -346,11 +389,7 @@ const v1::Effect& DecisionEffect(const v1::VariantResult& variant) {
 }
 
 std::string FormatSignedPercent(double fraction, int decimals) {
-  const double pct = fraction * 100;
-  if (std::fabs(pct) < 0.5 * std::pow(10.0, -decimals)) {
-    return absl::StrFormat("%.*f%%", decimals, 0.0);
-  }
-  return absl::StrFormat("%+.*f%%", decimals, pct);
+  return absl::StrCat(SignedFixed(fraction * 100, decimals), "%");
 }
 
 std::string FormatPercent(double fraction, int decimals) {
@@ -358,32 +397,63 @@ std::string FormatPercent(double fraction, int decimals) {
 }
 
 std::string FormatRelativeLift(const v1::Effect& relative) {
-  if (!relative.has_estimate()) return kUndefined;
-  const v1::Interval& ci = relative.ci();
-  double largest = std::fabs(relative.estimate());
-  if (ci.has_lower()) largest = std::max(largest, std::fabs(ci.lower()));
-  if (ci.has_upper()) largest = std::max(largest, std::fabs(ci.upper()));
-  const int decimals = largest < 0.01 ? 2 : 1;
-  const std::string estimate =
-      FormatSignedPercent(relative.estimate(), decimals);
-  if (!ci.has_lower() && !ci.has_upper()) {
-    return absl::StrCat(estimate, " [", kUndefined, "]");
+  return RelativeLiftText(relative, /*floor_lower=*/false);
+}
+
+std::string FormatRelativeLift(const v1::MetricResult& metric,
+                               const v1::Effect& relative) {
+  return RelativeLiftText(relative, IsNonNegativeMetric(metric.type()));
+}
+
+std::string FormatValueInterval(const v1::MetricResult& metric,
+                                const v1::Interval& ci) {
+  if (!ci.has_lower() && !ci.has_upper()) return "";
+  // Display only: a rate lies in [0, 1] and a count or duration is never
+  // negative, though a normal interval near the edge reaches past it.
+  double lower = ci.lower(), upper = ci.upper();
+  if (IsNonNegativeMetric(metric.type())) lower = std::max(lower, 0.0);
+  if (IsRateMetric(metric.type())) {
+    lower = std::min(lower, 1.0);
+    upper = std::clamp(upper, 0.0, 1.0);
   }
-  // An unbounded side is open: "[+5.0%, +∞)".
   return absl::StrCat(
-      estimate, ci.has_lower() ? " [" : " (",
-      ci.has_lower() ? FormatSignedPercent(ci.lower(), decimals) : "-\u221e",
-      ", ",
-      ci.has_upper() ? FormatSignedPercent(ci.upper(), decimals) : "+\u221e",
+      ci.has_lower() ? " [" : " (",
+      ci.has_lower() ? FormatMetricNumber(metric, lower) : "-\u221e", ", ",
+      ci.has_upper() ? FormatMetricNumber(metric, upper) : "+\u221e",
       ci.has_upper() ? "]" : ")");
+}
+
+std::string FormatLiftClaim(const v1::MetricResult& metric,
+                            const v1::VariantResult& variant) {
+  const bool relative = variant.relative().has_estimate();
+  const v1::Effect& effect = relative ? variant.relative() : variant.absolute();
+  if (!effect.has_estimate()) {
+    return absl::StrCat(variant.variant_key(), " changes ", metric.metric_key(),
+                        " by ", kUndefined);
+  }
+  std::string size =
+      relative ? FormatRelativeLift(metric, effect)
+               : absl::StrCat(FormatAbsoluteLift(metric, effect), " (absolute)");
+  const char* verb = " changes ";
+  if (absl::StartsWith(size, "+")) {
+    verb = " raises ";
+  } else if (absl::StartsWith(size, "-")) {
+    // "lowers conversion by 3.1%", not "by -3.1%".
+    verb = " lowers ";
+    size.erase(0, 1);
+  }
+  return absl::StrCat(variant.variant_key(), verb, metric.metric_key(), " by ",
+                      size);
 }
 
 std::string FormatAbsoluteNumber(const v1::MetricResult& metric, double x) {
   if (IsRateMetric(metric.type())) {
     const double pp = x * 100;
-    return absl::StrFormat("%+.*f pp", std::fabs(pp) < 1 ? 2 : 1, pp);
+    return absl::StrCat(SignedFixed(pp, std::fabs(pp) < 1 ? 2 : 1), " pp");
   }
-  if (IsNps(metric.type())) return absl::StrFormat("%+.1f pts", x * 100);
+  if (IsNps(metric.type())) {
+    return absl::StrCat(SignedFixed(x * 100, 1), " pts");
+  }
   return SignificantDigits(x, 3, true);
 }
 
@@ -465,7 +535,20 @@ std::string IntervalLevel(double alpha) {
   return absl::StrFormat("%g%%", std::round((1 - alpha) * 10000) / 100);
 }
 
+bool SrmNotApplicable(const v1::SrmCheck& srm) {
+  return std::any_of(
+      srm.warnings().begin(), srm.warnings().end(),
+      [](const v1::Warning& w) { return w.code() == kBanditSrmWarning; });
+}
+
+bool SrmMismatch(const v1::SrmCheck& srm) {
+  return srm.mismatch() && !SrmNotApplicable(srm);
+}
+
 std::string SrmSummary(const v1::SrmCheck& srm) {
+  if (SrmNotApplicable(srm)) {
+    return "n/a \u2014 bandit reweights traffic";
+  }
   if (!srm.has_p_value()) {
     return absl::StrCat(
         srm.mismatch() ? "MISMATCH" : kUndefined,
@@ -480,7 +563,7 @@ std::string SrmSummary(const v1::SrmCheck& srm) {
 std::string SrmMismatchText(
     const v1::SrmCheck& srm,
     const google::protobuf::RepeatedPtrField<std::string>& variant_keys) {
-  if (!srm.mismatch()) return "";
+  if (!SrmMismatch(srm)) return "";
   double weight_sum = 0;
   int64_t total = 0;
   for (double w : srm.weights()) weight_sum += w;
@@ -596,7 +679,7 @@ std::string FormatReportTable(const v1::Report& report,
   std::string out;
 
   // An SRM mismatch comes before anything else.
-  if (report.srm().mismatch()) {
+  if (SrmMismatch(report.srm())) {
     const std::string text =
         SrmMismatchText(report.srm(), report.variant_keys());
     bool first = true;
@@ -651,7 +734,7 @@ std::string FormatReportTable(const v1::Report& report,
              " (UTC, by first exposure)")});
   }
   header.push_back(
-      {"SRM check", report.srm().mismatch()
+      {"SRM check", SrmMismatch(report.srm())
                         ? paint(kBoldRed, absl::StrCat(SrmSummary(report.srm()),
                                                        " - see above"))
                         : SrmSummary(report.srm())});

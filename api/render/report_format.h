@@ -76,9 +76,17 @@ std::string FormatReportCsv(const v1::Report& report);
 
 // ---- Shared formatting (also used by report_html and web_ui) ---------------
 
-// True for metric types whose value is a proportion (binomial, retention):
-// shown as a percentage, absolute lifts in percentage points.
+// True for metric types whose value is a proportion (binomial, retention,
+// csat): shown as a percentage, absolute lifts in percentage points.
 bool IsRateMetric(absl::string_view type);
+
+// True for metric types whose per-unit values cannot be negative by
+// construction: the rates (IsRateMetric), count and duration. Their mean
+// cannot fall by more than 100%, so the displays clamp a relative lift's
+// lower bound at -100% and a value's lower bound at 0 (see
+// FormatRelativeLift). Other types (mean, ratio, nps, score, ces) sum or
+// average whatever values the events carry, which may be negative.
+bool IsNonNegativeMetric(absl::string_view type);
 
 // A number on `metric`'s scale, as FormatMetricValue prints values.
 std::string FormatMetricNumber(const v1::MetricResult& metric, double value);
@@ -97,7 +105,8 @@ std::string FormatMetricValue(const v1::MetricResult& metric,
 const v1::Effect& DecisionEffect(const v1::VariantResult& variant);
 
 // A fraction as a signed percentage: 0.061 -> "+6.1%", -0.5 -> "-50.0%".
-// `decimals` digits after the point.
+// `decimals` digits after the point. A value that rounds to zero prints
+// unsigned, "0.0%" (never "-0.0%" or "+0.0%").
 std::string FormatSignedPercent(double fraction, int decimals = 1);
 
 // A fraction as an unsigned percentage: 0.973 -> "97.3%".
@@ -105,9 +114,36 @@ std::string FormatPercent(double fraction, int decimals = 1);
 
 // A relative effect with its interval: "+6.1% [+2.3%, +9.9%]"; an unbounded
 // side prints open, as "(-∞" / "+∞)", an interval with neither bound as
-// "[—]", and
-// an unset estimate as kUndefined. Lifts under 1% get two decimals.
+// "[—]", and an unset estimate as kUndefined. Lifts under 1% (every number
+// shown) get two decimals: "+0.30% [-0.10%, +0.70%]". Nothing rounding to
+// zero prints a sign. The numbers are printed as they are; prefer the
+// overload below when the metric is known.
 std::string FormatRelativeLift(const v1::Effect& relative);
+
+// FormatRelativeLift of a relative effect of `metric`. For a metric whose
+// values cannot be negative (IsNonNegativeMetric) a lower bound below -100%
+// is shown as -100.0%: the normal approximation of a noisy ratio can reach
+// below it, but the metric cannot fall by more than everything. Display
+// only; the report's numbers are not changed.
+std::string FormatRelativeLift(const v1::MetricResult& metric,
+                               const v1::Effect& relative);
+
+// A variant value's interval on `metric`'s scale with a leading space,
+// " [30.1%, 32.3%]" (open sides as FormatRelativeLift); "" when it has no
+// bound. Display clamping: rate bounds stay within [0%, 100%] and the lower
+// bound of any other non-negative metric at 0 (a normal interval of a rate
+// near 0 can reach below it: "0.07% [0.00%, 0.16%]", not "[-0.01%, ...").
+std::string FormatValueInterval(const v1::MetricResult& metric,
+                                const v1::Interval& ci);
+
+// A treatment's result in words for the plain-language verdict, formatted
+// as the tables format it: "one_page_chat raises conversion by +6.1%
+// [+2.3%, +9.9%]", "bundle_10 lowers conversion by 3.1% [-5.0%, -1.2%]" (the
+// size without its sign, the interval as is), "x changes conversion by 0.0%
+// [...]" when the estimate rounds to zero. Uses the relative effect when
+// defined, else the absolute one ("raises revenue by +0.124 (absolute)").
+std::string FormatLiftClaim(const v1::MetricResult& metric,
+                            const v1::VariantResult& variant);
 
 // An absolute effect on `metric`'s scale: "+1.9 pp" for rates, "+3.1 pts"
 // for NPS, otherwise 3 significant digits ("+0.124"); kUndefined when
@@ -143,12 +179,28 @@ bool CorrectionApplies(v1::Correction correction);
 // The interval level as a percentage: alpha 0.05 -> "95%" (0 means 0.05).
 std::string IntervalLevel(double alpha);
 
+// The warning code that marks an SRM check as not applicable: a bandit
+// moves traffic between the variants on purpose, so the units cannot be
+// held against fixed weights.
+inline constexpr char kBanditSrmWarning[] = "bandit_weights_changed";
+
+// True when `srm` carries the kBanditSrmWarning warning: the check does not
+// apply, whatever p-value or mismatch flag it holds (older servers set
+// them); the renderers show "n/a" and never a mismatch.
+bool SrmNotApplicable(const v1::SrmCheck& srm);
+
+// True when `srm` reports a mismatch the reader must act on: mismatch set
+// and the check applicable (SrmNotApplicable false).
+bool SrmMismatch(const v1::SrmCheck& srm);
+
 // The SRM check in a few words: "ok (p = 0.412)", "MISMATCH (p = 0.0001)",
-// or "— (no units)" style text when the p-value is undefined.
+// "n/a — bandit reweights traffic" when SrmNotApplicable, or
+// "— (no units)" style text when the p-value is undefined.
 std::string SrmSummary(const v1::SrmCheck& srm);
 
 // The SRM warning for a mismatch: what is wrong and what to do, one
-// sentence per line (no trailing newline); "" when there is no mismatch.
+// sentence per line (no trailing newline); "" when there is no mismatch
+// (SrmMismatch false).
 // `variant_keys` name the units (the report's variant_keys).
 std::string SrmMismatchText(
     const v1::SrmCheck& srm,

@@ -82,6 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadHeader() {
+    head_ = false;
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(options_.max_body_bytes);
@@ -164,6 +165,7 @@ class Session : public std::enable_shared_from_this<Session> {
     http::request<http::string_body> request = parser_->release();
     const bool keep_alive = request.keep_alive();
     version_ = request.version();
+    head_ = request.method() == http::verb::head;
     HttpResponse response = handler_(ToHttpRequest(std::move(request)));
     Respond(std::move(response), keep_alive);
   }
@@ -181,6 +183,12 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->body() = std::move(response.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
+    if (head_) {
+      // HEAD: the headers of the GET answer (its Content-Length), no body.
+      const size_t length = response_->body().size();
+      response_->body().clear();
+      response_->content_length(length);
+    }
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&Session::OnWrite,
                                                 shared_from_this(),
@@ -204,6 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const HttpHandler& handler_;
   const HttpServerOptions& options_;
   unsigned version_ = 11;
+  bool head_ = false;  // answering a HEAD request
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;

@@ -254,6 +254,12 @@ TEST_F(HttpTest, ConnectionsAreKeptAlive) {
     EXPECT_EQ(reply.status, 200);
   }
   EXPECT_EQ(connection.Send("GET", "/healthz").status, 200);
+  // HEAD: GET's headers without a body, and the connection still usable.
+  const Reply head = connection.Send("HEAD", "/healthz");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("content-length"), "3");
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(connection.Send("GET", "/healthz").body, "ok\n");
 }
 
 TEST_F(HttpTest, CorsAllowsListedOriginsOnly) {
