@@ -1127,6 +1127,11 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// "an " before "int32", "enum number"...; "a " before "uint32".
+const char* Article(absl::string_view noun) {
+  return !noun.empty() && (noun[0] == 'i' || noun[0] == 'e') ? "an " : "a ";
+}
+
 // Parses "-?[0-9]+" (leading zeros allowed, as protobuf allows them in
 // quoted integers) into a sign and a magnitude; false on anything else or
 // on overflow of the magnitude.
@@ -1641,7 +1646,7 @@ class Parser {
     if (c == '"') {
       if (!String(&scratch_)) return false;
       if (!ParseIntegerText(scratch_, &negative, &mag)) {
-        return Fail(absl::StrCat("expected ", type, ", got \"", scratch_,
+        return Fail(absl::StrCat("expected ", Article(type), type, ", got \"", scratch_,
                                  "\""));
       }
     } else if (c == '-' || IsDigit(c)) {
@@ -1650,42 +1655,42 @@ class Parser {
       if (!Number(&text, &integer)) return false;
       if (integer) {
         if (!ParseIntegerText(text, &negative, &mag)) {
-          return Fail(absl::StrCat(type, " out of range: ", text));
+          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
         }
       } else {
         double d;
         if (!NumberTextToDouble(text, &d) || d != std::trunc(d)) {
-          return Fail(absl::StrCat("expected ", type, ", got ", text));
+          return Fail(absl::StrCat("expected ", Article(type), type, ", got ", text));
         }
         if (!(d >= static_cast<double>(lo) && d < -static_cast<double>(lo) &&
               d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) {
-          return Fail(absl::StrCat(type, " out of range: ", text));
+          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
         }
         const int64_t v = static_cast<int64_t>(d);
         if (v < lo || v > hi) {
-          return Fail(absl::StrCat(type, " out of range: ", text));
+          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
         }
         *out = v;
         return true;
       }
     } else {
-      return TypeError(type);
+      return TypeError(absl::StrCat(Article(type), type));
     }
     // Sign and magnitude to [lo, hi].
     int64_t v;
     if (negative) {
       if (mag > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) {
-        return Fail(absl::StrCat(type, " out of range: -", mag));
+        return Fail(absl::StrCat("value out of range for ", type, ": -", mag));
       }
       v = static_cast<int64_t>(0 - mag);
     } else {
       if (mag > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return Fail(absl::StrCat(type, " out of range: ", mag));
+        return Fail(absl::StrCat("value out of range for ", type, ": ", mag));
       }
       v = static_cast<int64_t>(mag);
     }
     if (v < lo || v > hi) {
-      return Fail(absl::StrCat(type, " out of range: ", v));
+      return Fail(absl::StrCat("value out of range for ", type, ": ", v));
     }
     *out = v;
     return true;
@@ -1698,7 +1703,7 @@ class Parser {
     if (c == '"') {
       if (!String(&scratch_)) return false;
       if (!ParseIntegerText(scratch_, &negative, &mag)) {
-        return Fail(absl::StrCat("expected ", type, ", got \"", scratch_,
+        return Fail(absl::StrCat("expected ", Article(type), type, ", got \"", scratch_,
                                  "\""));
       }
     } else if (c == '-' || IsDigit(c)) {
@@ -1707,29 +1712,29 @@ class Parser {
       if (!Number(&text, &integer)) return false;
       if (integer) {
         if (!ParseIntegerText(text, &negative, &mag)) {
-          return Fail(absl::StrCat(type, " out of range: ", text));
+          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
         }
       } else {
         double d;
         if (!NumberTextToDouble(text, &d) || d != std::trunc(d)) {
-          return Fail(absl::StrCat("expected ", type, ", got ", text));
+          return Fail(absl::StrCat("expected ", Article(type), type, ", got ", text));
         }
         if (!(d >= 0 && d < 1.8446744073709552e19 &&
               d <= static_cast<double>(hi))) {
-          return Fail(absl::StrCat(type, " out of range: ", text));
+          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
         }
         const uint64_t v = static_cast<uint64_t>(d);
-        if (v > hi) return Fail(absl::StrCat(type, " out of range: ", text));
+        if (v > hi) return Fail(absl::StrCat("value out of range for ", type, ": ", text));
         *out = v;
         return true;
       }
     } else {
-      return TypeError(type);
+      return TypeError(absl::StrCat(Article(type), type));
     }
     if (negative && mag != 0) {
-      return Fail(absl::StrCat(type, " out of range: -", mag));
+      return Fail(absl::StrCat("value out of range for ", type, ": -", mag));
     }
-    if (mag > hi) return Fail(absl::StrCat(type, " out of range: ", mag));
+    if (mag > hi) return Fail(absl::StrCat("value out of range for ", type, ": ", mag));
     *out = mag;
     return true;
   }
@@ -1825,7 +1830,7 @@ class Parser {
     if (c == '-' || IsDigit(c)) {
       int64_t v = 0;
       if (!SignedInt(std::numeric_limits<int32_t>::min(),
-                     std::numeric_limits<int32_t>::max(), "an enum number",
+                     std::numeric_limits<int32_t>::max(), "enum number",
                      &v)) {
         return false;
       }
@@ -1858,7 +1863,7 @@ class Parser {
       case FieldDescriptor::CPPTYPE_INT32: {
         int64_t v = 0;
         if (!SignedInt(std::numeric_limits<int32_t>::min(),
-                       std::numeric_limits<int32_t>::max(), "an int32", &v)) {
+                       std::numeric_limits<int32_t>::max(), "int32", &v)) {
           return false;
         }
         add ? r->AddInt32(m, f, static_cast<int32_t>(v))
@@ -1868,7 +1873,7 @@ class Parser {
       case FieldDescriptor::CPPTYPE_INT64: {
         int64_t v = 0;
         if (!SignedInt(std::numeric_limits<int64_t>::min(),
-                       std::numeric_limits<int64_t>::max(), "an int64", &v)) {
+                       std::numeric_limits<int64_t>::max(), "int64", &v)) {
           return false;
         }
         add ? r->AddInt64(m, f, v) : r->SetInt64(m, f, v);
@@ -1876,7 +1881,7 @@ class Parser {
       }
       case FieldDescriptor::CPPTYPE_UINT32: {
         uint64_t v = 0;
-        if (!UnsignedInt(std::numeric_limits<uint32_t>::max(), "a uint32",
+        if (!UnsignedInt(std::numeric_limits<uint32_t>::max(), "uint32",
                          &v)) {
           return false;
         }
@@ -1886,7 +1891,7 @@ class Parser {
       }
       case FieldDescriptor::CPPTYPE_UINT64: {
         uint64_t v = 0;
-        if (!UnsignedInt(std::numeric_limits<uint64_t>::max(), "a uint64",
+        if (!UnsignedInt(std::numeric_limits<uint64_t>::max(), "uint64",
                          &v)) {
           return false;
         }
@@ -2173,6 +2178,7 @@ class Parser {
       return true;
     }
     std::string key;
+    std::string canonical;
     while (true) {
       if (PeekNonWs() != '"') return SyntaxError("a '\"' starting a key");
       if (!String(&key)) return false;
@@ -2180,8 +2186,10 @@ class Parser {
       ++p_;
       Message* entry = r->AddMessage(m, f);
       const Reflection* er = entry->GetReflection();
-      if (!MapKey(entry, er, key_field, key)) return Unwind(KeySegment(key));
-      if (!seen.insert(key).second) {
+      if (!MapKey(entry, er, key_field, key, &canonical)) {
+        return Unwind(KeySegment(key));
+      }
+      if (!seen.insert(canonical).second) {
         Fail("duplicate key");
         return Unwind(KeySegment(key));
       }
@@ -2206,10 +2214,10 @@ class Parser {
     return true;
   }
 
-  // Sets the key of a map entry from its JSON text; *key is rewritten to its
+  // Sets the key of a map entry from its JSON text `key`; *canonical is its
   // canonical form (so "01" and "1" are the same key).
   bool MapKey(Message* entry, const Reflection* er, const FieldDescriptor* f,
-              std::string& key) {
+              const std::string& key, std::string* canonical) {
     bool negative;
     uint64_t mag;
     const auto bad = [&](const char* type) {
@@ -2218,10 +2226,12 @@ class Parser {
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         er->SetString(entry, f, key);
+        *canonical = key;
         return true;
       case FieldDescriptor::CPPTYPE_BOOL:
         if (key == "true" || key == "false") {
           er->SetBool(entry, f, key == "true");
+          *canonical = key;
           return true;
         }
         return bad("true or false");
@@ -2241,7 +2251,7 @@ class Parser {
         } else {
           er->SetInt64(entry, f, v);
         }
-        key = absl::StrCat(v);
+        *canonical = absl::StrCat(v);
         return true;
       }
       case FieldDescriptor::CPPTYPE_UINT32:
@@ -2258,7 +2268,7 @@ class Parser {
         } else {
           er->SetUInt64(entry, f, mag);
         }
-        key = absl::StrCat(mag);
+        *canonical = absl::StrCat(mag);
         return true;
       }
       default:

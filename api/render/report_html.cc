@@ -166,12 +166,19 @@ std::string TickLabel(const Axis& axis, double t) {
   return t == 0 ? "0%" : FormatSignedPercent(t, axis.decimals);
 }
 
-// Collects an effect's estimate and finite bounds.
-void Collect(const v1::Effect& e, std::vector<double>& estimates,
-             std::vector<double>& bounds) {
+// The lower bound of a relative effect as drawn: clamped at -100% when
+// `floor_lower` (a metric that cannot be negative, IsNonNegativeMetric;
+// display only, as FormatRelativeLift).
+double ShownLower(const v1::Effect& e, bool floor_lower) {
+  return floor_lower ? std::max(e.ci().lower(), -1.0) : e.ci().lower();
+}
+
+// Collects an effect's estimate and finite bounds (as drawn).
+void Collect(const v1::Effect& e, bool floor_lower,
+             std::vector<double>& estimates, std::vector<double>& bounds) {
   if (!e.has_estimate()) return;
   estimates.push_back(e.estimate());
-  if (e.ci().has_lower()) bounds.push_back(e.ci().lower());
+  if (e.ci().has_lower()) bounds.push_back(ShownLower(e, floor_lower));
   if (e.ci().has_upper()) bounds.push_back(e.ci().upper());
 }
 
@@ -189,6 +196,8 @@ struct ForestRow {
   std::string group_title;  // its tooltip
   std::string label;        // the variant
   const v1::Effect* effect = nullptr;
+  // The effect's metric: its type decides the display clamping.
+  const v1::MetricResult* metric = nullptr;
   v1::Verdict verdict = v1::VERDICT_UNDEFINED;
   bool first_of_group = false;
   bool emphasise_group = false;  // red group label (SRM mismatch)
@@ -202,9 +211,14 @@ std::string ForestSvg(const std::vector<ForestRow>& rows,
   constexpr double kWidth = 300;  // plot area width
   constexpr double kTop = 30;
   const double height = kTop + rows.size() * kRowHeight + 8;
+  auto floor_lower = [](const ForestRow& r) {
+    return r.metric != nullptr && IsNonNegativeMetric(r.metric->type());
+  };
   std::vector<double> estimates, bounds;
   for (const ForestRow& r : rows) {
-    if (r.effect != nullptr) Collect(*r.effect, estimates, bounds);
+    if (r.effect != nullptr) {
+      Collect(*r.effect, floor_lower(r), estimates, bounds);
+    }
   }
   const Axis axis = MakeAxis(estimates, bounds);
   auto x = [&](double v) {
@@ -243,9 +257,10 @@ std::string ForestSvg(const std::vector<ForestRow>& rows,
       const v1::Effect& e = *r.effect;
       const bool has_interval = e.ci().has_lower() || e.ci().has_upper();
       if (has_interval) {
-        const bool open_left = !e.ci().has_lower() || e.ci().lower() < axis.lo;
+        const double lower = ShownLower(e, floor_lower(r));
+        const bool open_left = !e.ci().has_lower() || lower < axis.lo;
         const bool open_right = !e.ci().has_upper() || e.ci().upper() > axis.hi;
-        const double x1 = open_left ? x(axis.lo) : x(e.ci().lower());
+        const double x1 = open_left ? x(axis.lo) : x(lower);
         const double x2 = open_right ? x(axis.hi) : x(e.ci().upper());
         absl::StrAppend(&svg, "<line x1=\"", C(x1), "\" y1=\"", C(y),
                         "\" x2=\"", C(x2), "\" y2=\"", C(y), "\" stroke=\"",
@@ -262,8 +277,10 @@ std::string ForestSvg(const std::vector<ForestRow>& rows,
     }
     svg +=
         SvgText(kLeft + kWidth + 12, y + 4,
-                absl::StrCat(r.effect != nullptr ? FormatRelativeLift(*r.effect)
-                                                 : std::string(kUndefined),
+                absl::StrCat(r.effect == nullptr ? std::string(kUndefined)
+                             : r.metric != nullptr
+                                 ? FormatRelativeLift(*r.metric, *r.effect)
+                                 : FormatRelativeLift(*r.effect),
                              "  ", VerdictMarker(r.verdict)),
                 absl::StrCat("class=\"value\" fill=\"", color, "\""));
   }
@@ -282,6 +299,7 @@ void AddMetricRows(const v1::MetricResult& metric, const std::string& group,
     row.group_title = group_title;
     row.label = v.variant_key();
     row.effect = &v.relative();
+    row.metric = &metric;
     row.verdict = v.verdict();
     row.first_of_group = i == 1;
     row.emphasise_group = emphasise;
@@ -317,9 +335,20 @@ std::string TimeSeriesSvg(const v1::Report& report,
     }
   }
 
+  // The series' metric, for the display clamping of its lower bounds.
+  const v1::MetricResult* metric = nullptr;
+  for (const v1::MetricResult& m : report.metrics()) {
+    if (m.metric_key() == series.metric_key()) metric = &m;
+  }
+  const bool floor_lower =
+      metric != nullptr && IsNonNegativeMetric(metric->type());
+  auto lift_text = [&](const v1::Effect& e) {
+    return metric != nullptr ? FormatRelativeLift(*metric, e)
+                             : FormatRelativeLift(e);
+  };
   std::vector<double> estimates, bounds;
   for (const v1::TimeSeriesPoint& p : series.points()) {
-    Collect(p.relative(), estimates, bounds);
+    Collect(p.relative(), floor_lower, estimates, bounds);
   }
   const Axis axis = MakeAxis(estimates, bounds);
   auto x = [&](size_t i) {
@@ -392,7 +421,8 @@ std::string TimeSeriesSvg(const v1::Report& report,
       }
       for (auto it = run.rbegin(); it != run.rend(); ++it) {
         pts.push_back(absl::StrCat(C(x(day_index[(*it)->day()])), ",",
-                                   C(y((*it)->relative().ci().lower()))));
+                                   C(y(ShownLower((*it)->relative(),
+                                                  floor_lower)))));
       }
       absl::StrAppend(&svg, "<polygon class=\"band\" fill=\"", color,
                       "\" points=\"", absl::StrJoin(pts, " "), "\"/>");
@@ -414,7 +444,7 @@ std::string TimeSeriesSvg(const v1::Report& report,
             C(y(p->relative().estimate())), "\" r=\"2.5\" fill=\"", color,
             "\"><title>",
             HtmlEscape(absl::StrCat(p->day(), " ", p->variant_key(), ": ",
-                                    FormatRelativeLift(p->relative()), ", ",
+                                    lift_text(p->relative()), ", ",
                                     FormatCount(p->units()), " vs ",
                                     FormatCount(p->control_units()), " units")),
             "</title></circle>");
@@ -453,8 +483,10 @@ std::string UnitsSvg(const v1::Report& report) {
   double weight_sum = 0;
   for (int64_t n : units) total += n;
   for (double w : srm.weights()) weight_sum += w;
+  // A bandit moves traffic on purpose: its weights are no split to expect.
+  const bool bandit = SrmNotApplicable(srm);
   auto expected = [&](int i) -> double {
-    if (i >= srm.weights_size() || weight_sum <= 0) return -1;
+    if (bandit || i >= srm.weights_size() || weight_sum <= 0) return -1;
     return total * srm.weights(i) / weight_sum;
   };
   double largest = 1;
@@ -464,7 +496,9 @@ std::string UnitsSvg(const v1::Report& report) {
   auto w = [&](double n) { return n / largest * kBarW; };
   std::string svg =
       SvgOpen(kPlotWidth, height,
-              "Units per variant against the split the weights expect");
+              bandit ? "Units per variant (allocated by a bandit)"
+                     : "Units per variant against the split the weights "
+                       "expect");
   for (int i = 0; i < units.size(); ++i) {
     const double top = kTop + i * kRowHeight;
     const double y = top + kRowHeight / 2;
@@ -501,7 +535,7 @@ std::string UnitsSvg(const v1::Report& report) {
 
 constexpr char kStyle[] = R"css(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
-color:#1f2328;max-width:900px;margin:24px auto;padding:0 16px}
+color:#1f2328;max-width:1200px;margin:24px auto;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}
 h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #d0d7de;
 padding-bottom:4px}
@@ -514,6 +548,7 @@ font-weight:600}
 .badge.ok{background:#dafbe1;color:#1a7f37}
 .badge.bad{background:#ffebe9;color:#cf222e}
 .badge.unknown{background:#fff8c5;color:#7d4e00}
+.badge.na{background:#eaeef2;color:#424a53}
 .srm-banner{background:#ffebe9;border:2px solid #cf222e;color:#82071e;
 padding:12px 16px;border-radius:6px;margin:0 0 16px}
 .srm-banner strong{font-size:16px}
@@ -532,13 +567,21 @@ svg .value{font-size:11.5px;font-variant-numeric:tabular-nums}
 svg .undefined{fill:#bf8700;font-style:italic}
 svg .band{fill-opacity:.15;stroke:none}
 svg .expected{stroke:#1f2328;stroke-width:2;stroke-dasharray:3 2}
+.table-scroll{overflow-x:auto;margin:6px 0}
+.table-scroll:focus{outline:3px solid #0969da;outline-offset:2px}
+.table-scroll:focus:not(:focus-visible){outline:none}
 table.metrics{border-collapse:collapse;width:100%;font-size:12.5px;
 font-variant-numeric:tabular-nums}
 table.metrics th,table.metrics td{border-bottom:1px solid #eaeef2;
 padding:4px 6px;text-align:right;vertical-align:top}
 table.metrics th:nth-child(-n+2),table.metrics td:nth-child(-n+2),
-table.metrics td:last-child{
+table.metrics th:last-child,table.metrics td:last-child{
 text-align:left}
+table.metrics thead th{vertical-align:bottom}
+table.metrics td{white-space:nowrap}
+table.metrics td:first-child{white-space:normal;min-width:11em;
+overflow-wrap:break-word}
+table.metrics td:last-child{white-space:normal;min-width:14em}
 table.metrics tr.first td{border-top:2px solid #d0d7de}
 td.better{color:#1a7f37;font-weight:600}
 td.worse{color:#cf222e;font-weight:600}td.inconclusive{color:#57606a}
@@ -576,7 +619,11 @@ std::string WarningTexts(
 
 std::string MetricsTable(const v1::Report& report) {
   const bool bayesian = report.method() == v1::METHOD_BAYESIAN;
+  // A keyboard-focusable region: on a narrow screen the table scrolls
+  // sideways inside it instead of widening the page.
   std::string html =
+      "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" "
+      "aria-label=\"All metrics table\">"
       "<table class=\"metrics\"><thead><tr><th scope=\"col\">metric</th>"
       "<th scope=\"col\">variant</th><th scope=\"col\">units</th>"
       "<th scope=\"col\">value</th><th scope=\"col\">relative lift</th>"
@@ -601,17 +648,13 @@ std::string MetricsTable(const v1::Report& report) {
       html += Td(FormatCount(v.units()));
       html += Td(absl::StrCat(
           FormatMetricValue(*m, v),
-          v.has_value() ? IntervalText(v.value_ci(),
-                                       [&](double b) {
-                                         return FormatMetricNumber(*m, b);
-                                       })
-                        : ""));
+          v.has_value() ? FormatValueInterval(*m, v.value_ci()) : ""));
       if (control) {
         html += absl::StrCat(Td(""), Td(""), Td(""), Td(""), Td(""),
                              Td("(control)", "control"));
       } else {
         const v1::Effect& decision = DecisionEffect(v);
-        html += Td(FormatRelativeLift(v.relative()));
+        html += Td(FormatRelativeLift(*m, v.relative()));
         html += Td(absl::StrCat(
             FormatAbsoluteLift(*m, v.absolute()),
             v.absolute().has_estimate()
@@ -652,7 +695,7 @@ std::string MetricsTable(const v1::Report& report) {
       html += "</tr>";
     }
   }
-  html += "</tbody></table>";
+  html += "</tbody></table></div>";
   return html;
 }
 
@@ -718,7 +761,7 @@ std::string RenderReportHeader(const v1::Report& report) {
   std::string html;
 
   // 1. A sample ratio mismatch before anything else.
-  if (report.srm().mismatch()) {
+  if (SrmMismatch(report.srm())) {
     const std::string text =
         SrmMismatchText(report.srm(), report.variant_keys());
     std::vector<std::string> lines = absl::StrSplit(text, '\n');
@@ -775,9 +818,10 @@ std::string RenderReportHeader(const v1::Report& report) {
                           absl::UTCTimeZone()));
   }
   html += "</dl>";
-  const std::string srm_class = report.srm().mismatch()      ? "bad"
-                                : report.srm().has_p_value() ? "ok"
-                                                             : "unknown";
+  const std::string srm_class = SrmMismatch(report.srm())       ? "bad"
+                                : SrmNotApplicable(report.srm()) ? "na"
+                                : report.srm().has_p_value()     ? "ok"
+                                                                 : "unknown";
   absl::StrAppend(&html, "<p><span class=\"badge ", srm_class,
                   "\">SRM check: ", HtmlEscape(SrmSummary(report.srm())),
                   "</span></p>");
@@ -868,12 +912,18 @@ std::string RenderReportSections(const v1::Report& report,
   // 5. Units per variant and the SRM check.
   html += Section(
       "Units per variant",
-      absl::StrCat("Bars are the units each variant received; the dashed "
-                   "line is what the weights expect. SRM check: ",
-                   SrmSummary(report.srm()),
-                   report.srm().mismatch()
-                       ? " \u2014 the split is off: do not trust the results."
-                       : "."),
+      SrmNotApplicable(report.srm())
+          ? absl::StrCat("Bars are the units each variant received. A bandit "
+                         "moves traffic between the variants as it learns, "
+                         "so there is no fixed split to expect. SRM check: ",
+                         SrmSummary(report.srm()), ".")
+          : absl::StrCat(
+                "Bars are the units each variant received; the dashed "
+                "line is what the weights expect. SRM check: ",
+                SrmSummary(report.srm()),
+                SrmMismatch(report.srm())
+                    ? " \u2014 the split is off: do not trust the results."
+                    : "."),
       report.units().empty() && report.srm().units().empty()
           ? Paragraph("No units yet.", "note")
           : UnitsSvg(report));
@@ -895,14 +945,14 @@ std::string RenderReportSections(const v1::Report& report,
           if (m.metric_key() == primary->metric_key()) found = &m;
         }
         const int64_t total = SegmentUnits(s);
-        const std::string group = s.srm().mismatch()
+        const bool srm_mismatch = SrmMismatch(s.srm());
+        const std::string group = srm_mismatch
                                       ? absl::StrCat(s.segment(), " (SRM!)")
                                       : s.segment();
         const std::string tooltip = absl::StrCat(
             s.name().empty() ? s.segment() : s.name(), ": ", FormatCount(total),
             " units",
-            s.srm().mismatch() ? "; sample ratio mismatch in this segment"
-                               : "");
+            srm_mismatch ? "; sample ratio mismatch in this segment" : "");
         if (total == 0 || found == nullptr || found->variants_size() < 2) {
           ForestRow row;
           row.group = group;
@@ -911,11 +961,11 @@ std::string RenderReportSections(const v1::Report& report,
           row.undefined_text = total == 0 ? "no units in this segment"
                                           : "no data for this metric";
           row.first_of_group = true;
-          row.emphasise_group = s.srm().mismatch();
+          row.emphasise_group = srm_mismatch;
           rows.push_back(std::move(row));
           continue;
         }
-        AddMetricRows(*found, group, tooltip, s.srm().mismatch(), rows);
+        AddMetricRows(*found, group, tooltip, srm_mismatch, rows);
       }
       body = ForestSvg(rows,
                        absl::StrCat("Relative lift of ", primary->metric_key(),

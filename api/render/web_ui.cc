@@ -51,7 +51,6 @@ input[type=checkbox]{width:18px;height:18px;margin:0}
 button{padding:5px 16px;border:1px solid #1a7f37;border-radius:6px;
 background:#1f883d;color:#fff;font-weight:600;cursor:pointer}
 button:hover{background:#1a7f37}
-.scroll{overflow-x:auto}
 table.list{border-collapse:collapse;width:100%;font-size:13px}
 table.list caption{text-align:left;color:#57606a;padding:0 0 6px}
 table.list th,table.list td{border-bottom:1px solid #eaeef2;padding:6px;
@@ -61,6 +60,9 @@ table.list .num{text-align:right;font-variant-numeric:tabular-nums;
 white-space:nowrap}
 table.list .marker{font-weight:600;white-space:nowrap}
 table.list .metric{color:#57606a}
+table.list th[scope=row],table.list .metric{overflow-wrap:break-word}
+table.list td.verdict{min-width:20em}
+@media (max-width:720px){table.list td.verdict{min-width:14em}}
 )css";
 
 // The first element of every page: focusing it and pressing Enter skips the
@@ -142,20 +144,35 @@ std::pair<const char*, const char*> SrmBadge(SrmState srm) {
       return {"ok", "ok"};
     case SrmState::kMismatch:
       return {"bad", "mismatch"};
+    case SrmState::kNotApplicable:
+      return {"na", "n/a (bandit)"};
     default:
       return {"unknown", "n/a"};
   }
 }
 
+// `text` escaped, with a line-break opportunity (<wbr>) after every "_" and
+// ".": long keys such as recommendation_block_bandit wrap at their words
+// instead of widening their column. Copying the text is unaffected.
+std::string BreakableKey(absl::string_view text) {
+  std::string html;
+  for (char c : text) {
+    html += HtmlEscape(absl::string_view(&c, 1));
+    if (c == '_' || c == '.') html += "<wbr>";
+  }
+  return html;
+}
+
 std::string ListRow(const ExperimentRow& row) {
   std::string html = absl::StrCat(
       "<tr><th scope=\"row\"><a href=\"", HtmlEscape(ExperimentPath(row.key)),
-      "\">", HtmlEscape(row.key), "</a></th><td>", HtmlEscape(Dash(row.name)),
+      "\">", BreakableKey(row.key), "</a></th><td>", HtmlEscape(Dash(row.name)),
       "</td><td>", HtmlEscape(Dash(row.status)), "</td>");
   if (!row.has_report) {
     absl::StrAppend(&html, "<td class=\"num\">", kUndefined,
                     "</td><td class=\"num\">", kUndefined, "</td><td>",
-                    kUndefined, "</td><td>", kUndefined, "</td><td>",
+                    kUndefined, "</td><td>", kUndefined,
+                    "</td><td class=\"verdict\">",
                     row.note.empty()
                         ? std::string(kUndefined)
                         : absl::StrCat("<span class=\"note\">",
@@ -174,7 +191,7 @@ std::string ListRow(const ExperimentRow& row) {
   } else {
     const std::string verdict = VerdictName(row.primary_verdict);
     absl::StrAppend(&html, "<span class=\"metric\">",
-                    HtmlEscape(row.primary_metric), "</span><br>");
+                    BreakableKey(row.primary_metric), "</span><br>");
     if (verdict.empty()) {
       absl::StrAppend(&html, "<span class=\"marker undefined\">", kUndefined,
                       " no treatment</span>");
@@ -184,8 +201,8 @@ std::string ListRow(const ExperimentRow& row) {
                       "</span>");
     }
   }
-  absl::StrAppend(&html, "</td><td>", HtmlEscape(Dash(row.verdict)),
-                  "</td></tr>\n");
+  absl::StrAppend(&html, "</td><td class=\"verdict\">",
+                  HtmlEscape(Dash(row.verdict)), "</td></tr>\n");
   return html;
 }
 
@@ -334,9 +351,10 @@ ExperimentRow RowFromReport(const v1::Report& report) {
   const auto& units =
       report.units().empty() ? report.srm().units() : report.units();
   for (int64_t n : units) row.units += n;
-  row.srm = report.srm().mismatch()      ? SrmState::kMismatch
-            : report.srm().has_p_value() ? SrmState::kOk
-                                         : SrmState::kNotAvailable;
+  row.srm = SrmNotApplicable(report.srm()) ? SrmState::kNotApplicable
+            : SrmMismatch(report.srm())    ? SrmState::kMismatch
+            : report.srm().has_p_value()   ? SrmState::kOk
+                                           : SrmState::kNotAvailable;
   if (const v1::MetricResult* primary = PrimaryMetric(report.metrics())) {
     row.primary_metric = primary->metric_key();
     row.primary_verdict = SummaryVerdict(*primary);
@@ -369,11 +387,14 @@ std::string RenderExperimentListPage(const std::vector<ExperimentRow>& rows,
         "them with <code>cxlab apply -f DIR</code>.</p>\n";
   } else {
     absl::StrAppend(
-        &body, "<div class=\"scroll\"><table class=\"list\"><caption>",
+        &body,
+        "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" "
+        "aria-label=\"Experiments table\"><table class=\"list\"><caption>",
         FormatCount(static_cast<int64_t>(rows.size())),
         rows.size() == 1 ? " experiment" : " experiments",
         ". Open one for its full report. SRM: whether the units split as "
-        "the weights say. Primary metric: its outcome over the treatments "
+        "the weights say (n/a for a bandit, which moves traffic on purpose). "
+        "Primary metric: its outcome over the treatments "
         "(\u25b2 better and \u25bc worse are significant results).</caption>"
         "<thead><tr><th scope=\"col\">Experiment</th>"
         "<th scope=\"col\">Name</th><th scope=\"col\">Status</th>"

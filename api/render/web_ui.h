@@ -67,9 +67,11 @@ std::string ExperimentPath(absl::string_view key);
 
 // The SRM badge of a list row.
 enum class SrmState {
-  kNotAvailable,  // no report, or no units yet: "n/a"
-  kOk,            // the split matches the weights: "ok"
-  kMismatch,      // sample ratio mismatch: "mismatch"
+  kNotAvailable,   // no report, or no units yet: "n/a"
+  kOk,             // the split matches the weights: "ok"
+  kMismatch,       // sample ratio mismatch: "mismatch"
+  kNotApplicable,  // a bandit moves the traffic (SrmNotApplicable):
+                   // "n/a (bandit)"
 };
 
 // One experiment in the list page. The server fills it from the experiment
@@ -105,9 +107,10 @@ struct ExperimentRow {
 
 // The row of `report`: key, name and status from the report (the server may
 // overwrite them with the definition's), units from Report.units (else the
-// SRM check's), the SRM badge (kNotAvailable when the check has no p-value)
-// and the primary metric's verdict (the metric marked primary, else the
-// first in display order).
+// SRM check's), the SRM badge (kNotApplicable for a bandit, SrmNotApplicable;
+// else kMismatch on a mismatch; else kNotAvailable when the check has no
+// p-value) and the primary metric's verdict (the metric marked primary, else
+// the first in display order).
 ExperimentRow RowFromReport(const v1::Report& report);
 
 // A row without a report: the given texts and `note`.
@@ -124,10 +127,16 @@ struct ListPageOptions {
 
 // The /ui page: a table of `rows` in their order, one per experiment: the
 // key (a link to ExperimentPath(key)), name, status, days running, units,
-// the SRM badge (ok / mismatch / n/a), the primary metric with its verdict
-// marker ("▲ better", "▼ worse", "· inconclusive", "? undefined") and the
-// plain-language verdict. No rows: a sentence saying there are no
-// experiments yet. A whole document starting with "<!DOCTYPE html>".
+// the SRM badge (ok / mismatch / n/a / n/a (bandit)), the primary metric
+// with its verdict marker ("▲ better", "▼ worse", "· inconclusive",
+// "? undefined") and the plain-language verdict. No rows: a sentence saying
+// there are no experiments yet. A whole document starting with
+// "<!DOCTYPE html>".
+//
+// Layout: the page is fluid up to 1200 px; keys and metric keys may break
+// after "_" and "." (<wbr>), the verdict column keeps a readable minimum
+// width, and the table sits in a keyboard-focusable region that scrolls
+// sideways only when the viewport is too narrow for it.
 std::string RenderExperimentListPage(const std::vector<ExperimentRow>& rows,
                                      const ListPageOptions& options = {});
 

@@ -7,17 +7,20 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
 
 namespace cxlab::api {
 namespace {
@@ -62,17 +65,52 @@ HttpResponse TransportError(int status, absl::string_view code,
   return r;
 }
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
 // One connection: read a request, answer it, repeat while kept alive.
-class Session : public std::enable_shared_from_this<Session> {
+// `Stream` is beast::tcp_stream (plaintext) or TlsStream (TLS: a handshake
+// first, a TLS shutdown last).
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
+  // Plaintext.
   Session(tcp::socket&& socket, const HttpHandler& handler,
           const HttpServerOptions& options)
       : stream_(std::move(socket)), handler_(handler), options_(options) {}
+  // TLS with `context` (borrowed; outlives the session).
+  Session(tcp::socket&& socket, net::ssl::context& context,
+          const HttpHandler& handler, const HttpServerOptions& options)
+      : stream_(std::move(socket), context),
+        handler_(handler),
+        options_(options) {}
 
   void Run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::ReadHeader,
-                                            shared_from_this()));
+                  beast::bind_front_handler(&Session::Start,
+                                            this->shared_from_this()));
+  }
+
+ private:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Start() {
+    if constexpr (kTls) {
+      // A client that never completes the handshake is dropped.
+      Tcp().expires_after(std::chrono::seconds(10));
+      stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&Session::OnHandshake,
+                                    this->shared_from_this()));
+    } else {
+      ReadHeader();
+    }
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return;  // not TLS, a certificate refused: drop the connection
+    ReadHeader();
   }
 
  private:
@@ -86,10 +124,11 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(IdleTimeout());
+    Tcp().expires_after(IdleTimeout());
     http::async_read_header(
         stream_, buffer_, *parser_,
-        beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+        beast::bind_front_handler(&Session::OnHeader,
+                                  this->shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, size_t) {
@@ -127,7 +166,8 @@ class Session : public std::enable_shared_from_this<Session> {
       continue_.emplace(http::status::continue_, header.version());
       http::async_write(
           stream_, *continue_,
-          beast::bind_front_handler(&Session::OnContinue, shared_from_this()));
+          beast::bind_front_handler(&Session::OnContinue,
+                                    this->shared_from_this()));
       return;
     }
     ReadBody();
@@ -142,7 +182,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     http::async_read(
         stream_, buffer_, *parser_,
-        beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+        beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
@@ -191,7 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&Session::OnWrite,
-                                                shared_from_this(),
+                                                this->shared_from_this(),
                                                 !keep_alive));
   }
 
@@ -203,11 +243,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kTls) {
+      Tcp().expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   const HttpHandler& handler_;
   const HttpServerOptions& options_;
@@ -217,6 +263,51 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;
 };
+
+// The server's TLS context: TLS 1.2 and later, the certificate chain and
+// key, and when `client_ca_pem` is set, client certificates required and
+// verified against it.
+absl::StatusOr<std::unique_ptr<net::ssl::context>> MakeTlsContext(
+    const HttpTlsOptions& tls) {
+  auto context =
+      std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  beast::error_code ec;
+  context->set_options(net::ssl::context::default_workarounds |
+                           net::ssl::context::no_sslv2 |
+                           net::ssl::context::no_sslv3 |
+                           net::ssl::context::no_tlsv1 |
+                           net::ssl::context::no_tlsv1_1 |
+                           net::ssl::context::single_dh_use,
+                       ec);
+  if (!ec) {
+    context->use_certificate_chain(
+        net::buffer(tls.cert_chain_pem.data(), tls.cert_chain_pem.size()), ec);
+  }
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_cert: not a usable PEM certificate chain: ",
+                     ec.message()));
+  }
+  context->use_private_key(
+      net::buffer(tls.private_key_pem.data(), tls.private_key_pem.size()),
+      net::ssl::context::pem, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tls_key: not a usable PEM private key for the certificate: ",
+        ec.message()));
+  }
+  if (!tls.client_ca_pem.empty()) {
+    context->add_certificate_authority(
+        net::buffer(tls.client_ca_pem.data(), tls.client_ca_pem.size()), ec);
+    if (ec) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tls_client_ca: not a usable PEM certificate: ", ec.message()));
+    }
+    context->set_verify_mode(net::ssl::verify_peer |
+                             net::ssl::verify_fail_if_no_peer_cert);
+  }
+  return context;
+}
 
 }  // namespace
 
@@ -228,15 +319,25 @@ struct HttpServer::Impl {
         acceptor(net::make_strand(ioc)) {}
 
   void Accept() {
+    net::ssl::context* tls = this->tls.get();
     acceptor.async_accept(
-        net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+        net::make_strand(ioc),
+        [this, tls](beast::error_code ec, tcp::socket s) {
           if (ec == net::error::operation_aborted || !acceptor.is_open()) {
             return;
           }
           if (!ec) {
             beast::error_code ignored;
             s.set_option(tcp::no_delay(true), ignored);
-            std::make_shared<Session>(std::move(s), handler, options)->Run();
+            if (tls != nullptr) {
+              std::make_shared<Session<TlsStream>>(std::move(s), *tls, handler,
+                                                   options)
+                  ->Run();
+            } else {
+              std::make_shared<Session<beast::tcp_stream>>(std::move(s),
+                                                           handler, options)
+                  ->Run();
+            }
           }
           Accept();
         });
@@ -244,6 +345,8 @@ struct HttpServer::Impl {
 
   HttpServerOptions options;
   HttpHandler handler;
+  // Set when serving TLS; outlives the io_context and its sessions.
+  std::unique_ptr<net::ssl::context> tls;
   net::io_context ioc;
   tcp::acceptor acceptor;
   tcp::endpoint endpoint;
@@ -258,6 +361,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
         absl::StrCat("http_port: must be in [0, 65535], got ", options.port));
   }
   auto impl = std::make_unique<Impl>(options, std::move(handler));
+  if (options.tls.has_value()) {
+    ASSIGN_OR_RETURN(impl->tls, MakeTlsContext(*options.tls));
+  }
   const std::string where = absl::StrCat(options.bind, ":", options.port);
   beast::error_code ec;
   const net::ip::address address = net::ip::make_address(options.bind, ec);

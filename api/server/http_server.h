@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,16 @@
 #include "api/server/http_message.h"
 
 namespace cxlab::api {
+
+// TLS of the HTTP port, as PEM text (the caller reads the files).
+struct HttpTlsOptions {
+  // The server's certificate, then any intermediates.
+  std::string cert_chain_pem;
+  std::string private_key_pem;
+  // Non-empty: mutual TLS; clients must present a certificate this CA
+  // signed, or the handshake fails.
+  std::string client_ca_pem;
+};
 
 struct HttpServerOptions {
   // Address to bind (an IPv4 or IPv6 literal).
@@ -50,6 +61,9 @@ struct HttpServerOptions {
   size_t max_body_bytes = 4 << 20;
   // A connection with no complete request for this long is closed.
   absl::Duration idle_timeout = absl::Seconds(60);
+  // Set: serve HTTPS only (TLS 1.2+); a plaintext request fails its
+  // handshake and the connection is closed.
+  std::optional<HttpTlsOptions> tls;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -57,7 +71,8 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 class HttpServer {
  public:
   // Binds, listens and starts the I/O threads. Errors name the failing step
-  // ("http bind 127.0.0.1:80: Permission denied").
+  // ("http bind 127.0.0.1:80: Permission denied") or the bad TLS input
+  // ("tls_key: not a usable PEM private key ...").
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const HttpServerOptions& options, HttpHandler handler);
 

@@ -38,6 +38,12 @@ ABSL_FLAG(int64_t, http_max_body_bytes, 4 << 20,
 ABSL_FLAG(std::vector<std::string>, http_cors_origins, {},
           "comma-separated origins allowed to call the HTTP API from a "
           "browser (e.g. https://shop.example); * allows any");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve gRPC and HTTP over TLS (with "
+          "--tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: require client certificates it signed (mutual TLS)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long in-flight calls may take to finish");
 
@@ -68,6 +74,9 @@ int main(int argc, char** argv) {
   options.http_max_body_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_http_max_body_bytes));
   options.http_cors_origins = absl::GetFlag(FLAGS_http_cors_origins);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   if (const char* key = std::getenv("CXLAB_ADMIN_KEY")) options.admin_key = key;
   if (options.data_dir.empty()) {
     std::cerr << "cxlabd: --data_dir is required\n";
@@ -83,6 +92,19 @@ int main(int argc, char** argv) {
   if ((*server)->generated_admin_key().has_value()) {
     std::cout << "admin key (shown once, also in " << options.data_dir
               << "/admin.key): " << *(*server)->generated_admin_key()
+              << std::endl;
+  }
+  if (!(*server)->tls() && !cxlab::api::IsLoopback(options.bind)) {
+    std::cerr << "cxlabd: warning: serving plaintext on " << options.bind
+              << ": API keys and customer data cross the network "
+                 "unencrypted; give --tls_cert and --tls_key"
+              << std::endl;
+  }
+  if ((*server)->tls()) {
+    std::cout << "tls: certificate " << options.tls_cert_file
+              << (options.tls_client_ca_file.empty()
+                      ? ""
+                      : "; client certificates required (mutual TLS)")
               << std::endl;
   }
   std::cout << "listening on " << (*server)->address() << std::endl;

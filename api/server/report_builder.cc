@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "api/render/report_format.h"
 #include "engine/metrics.h"
 #include "engine/stats/analysis.h"
 #include "engine/stats/power.h"
@@ -284,24 +285,29 @@ absl::StatusOr<stats::ExperimentAnalysis> Analyze(
   return analysis;
 }
 
-std::string Percent(double x) { return absl::StrFormat("%+.1f%%", 100 * x); }
-
-std::string PercentInterval(const v1::Interval& ci) {
-  return absl::StrCat("[", ci.has_lower() ? Percent(ci.lower()) : "-inf", ", ",
-                      ci.has_upper() ? Percent(ci.upper()) : "+inf", "]");
+// The SRM check of a bandit experiment: a bandit moves traffic between the
+// variants on purpose, so the units cannot be tested against the configured
+// weights. The chi-square statistic and p-value are left unset (the
+// renderers print "n/a"), there is no mismatch, and the one warning says
+// why (render::kBanditSrmWarning, which the renderers look for). Units and
+// weights stay for reference.
+void MarkSrmNotApplicable(v1::SrmCheck* srm) {
+  srm->clear_chi_square();
+  srm->clear_p_value();
+  srm->set_mismatch(false);
+  srm->clear_warnings();
+  v1::Warning* w = srm->add_warnings();
+  w->set_code(render::kBanditSrmWarning);
+  w->set_message(
+      "not applicable: a bandit reweights the traffic as it learns, so the "
+      "split is not expected to match fixed weights");
 }
 
-// "one_page_chat raises conversion by +6.1% [+2.3%, +9.9%]".
+// "one_page_chat raises conversion by +6.1% [+2.3%, +9.9%]", "bundle_10
+// lowers conversion by 3.1% [-5.0%, -1.2%]": the numbers formatted as the
+// report table prints them (render::FormatLiftClaim).
 std::string Claim(const v1::MetricResult& m, const v1::VariantResult& v) {
-  const bool has_relative = v.relative().has_estimate();
-  const v1::Effect& e = has_relative ? v.relative() : v.absolute();
-  const double estimate = e.estimate();
-  std::string size =
-      has_relative ? absl::StrCat(Percent(estimate), " ",
-                                  PercentInterval(e.ci()))
-                   : absl::StrFormat("%+.4g (absolute)", estimate);
-  return absl::StrCat(v.variant_key(), estimate >= 0 ? " raises " : " lowers ",
-                      m.metric_key(), " by ", size);
+  return render::FormatLiftClaim(m, v);
 }
 
 std::string Days(double days) {
@@ -318,11 +324,13 @@ std::string VerdictText(const v1::Report& report) {
   for (int64_t n : report.units()) total += n;
   if (total == 0) return "No exposed units yet: nothing to report.";
   if (report.srm().mismatch()) {
-    parts.push_back(absl::StrFormat(
-        "SAMPLE RATIO MISMATCH (p = %.2g): the split does not match the "
-        "configured weights, so these results cannot be trusted until the "
-        "cause is found",
-        report.srm().p_value()));
+    parts.push_back(absl::StrCat(
+        "SAMPLE RATIO MISMATCH (",
+        report.srm().has_p_value()
+            ? absl::StrCat("p = ", render::FormatPValue(report.srm().p_value()))
+            : "units in a variant of weight 0",
+        "): the split does not match the configured weights, so these "
+        "results cannot be trusted until the cause is found"));
   }
   const v1::MetricResult* primary = nullptr;
   for (const v1::MetricResult& m : report.metrics()) {
@@ -350,13 +358,15 @@ std::string VerdictText(const v1::Report& report) {
                        " yet");
       if (closest != nullptr && closest->relative().has_estimate()) {
         absl::StrAppend(&line, " (", closest->variant_key(), ": ",
-                        Percent(closest->relative().estimate()), " ",
-                        PercentInterval(closest->relative().ci()), ")");
+                        render::FormatRelativeLift(*primary,
+                                                   closest->relative()),
+                        ")");
       }
       if (report.power().has_days_left() && report.power().days_left() > 0) {
-        absl::StrAppend(&line, "; keep running ",
-                        Days(report.power().days_left()), " to detect ",
-                        Percent(report.power().target_relative_effect()));
+        absl::StrAppend(
+            &line, "; keep running ", Days(report.power().days_left()),
+            " to detect ",
+            render::FormatSignedPercent(report.power().target_relative_effect()));
       }
       parts.push_back(std::move(line));
     }
@@ -653,15 +663,12 @@ absl::StatusOr<v1::Report> BuildReport(const engine::ConfigSnapshot& snapshot,
     // A bandit moves traffic between variants on purpose: the configured
     // weights are not the split, so there is no sample ratio to check.
     v1::Warning* w = report.add_warnings();
-    w->set_code("bandit_weights_changed");
+    w->set_code(render::kBanditSrmWarning);
     w->set_message(
         "a bandit allocates this experiment: its weights changed over time, "
         "so the split is not fixed (no sample-ratio check) and each "
         "variant's value mixes periods with different traffic shares");
-    report.mutable_srm()->set_mismatch(false);
-    v1::Warning* srm = report.mutable_srm()->add_warnings();
-    srm->set_code("bandit_weights_changed");
-    srm->set_message("not applicable: a bandit changes the weights");
+    MarkSrmNotApplicable(report.mutable_srm());
   }
   PowerToProto(metrics, analysis, experiment, scope, options, days_running,
                report.mutable_power());
@@ -691,6 +698,8 @@ absl::StatusOr<v1::Report> BuildReport(const engine::ConfigSnapshot& snapshot,
       RETURN_IF_ERROR(Analyze(s, metrics, experiment, options,
                               out->mutable_srm(), out->mutable_metrics())
                           .status());
+      // Within a segment the bandit's per-persona weights move too.
+      if (experiment.bandit.has_value()) MarkSrmNotApplicable(out->mutable_srm());
     }
   }
   return report;

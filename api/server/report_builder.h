@@ -59,8 +59,12 @@ absl::StatusOr<ReportOptions> ReportOptionsFromProto(
     const engine::ConfigSnapshot& snapshot);
 
 // The report of `experiment` (whose metrics and segments `snapshot` holds)
-// from its cells. Errors: INTERNAL when the statistics reject the stored
-// data (should not happen: cells are validated on write).
+// from its cells. For a bandit experiment the SRM checks (the report's and
+// every segment's) are not applicable: chi_square and p_value unset,
+// mismatch false and one "bandit_weights_changed" warning. The verdict
+// sentence formats its numbers as the report table does
+// (render::FormatLiftClaim). Errors: INTERNAL when the statistics reject the
+// stored data (should not happen: cells are validated on write).
 absl::StatusOr<v1::Report> BuildReport(const engine::ConfigSnapshot& snapshot,
                                        const engine::ExperimentDef& experiment,
                                        absl::Span<const storage::CellStats> cells,

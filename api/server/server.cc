@@ -12,9 +12,12 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cxlab/v1/reports.grpc.pb.h"
@@ -41,7 +44,68 @@ absl::Status WriteSecretFile(const std::string& path,
   return absl::OkStatus();
 }
 
+// The whole of `path`, for TLS material; errors name the flag.
+absl::StatusOr<std::string> ReadPemFile(absl::string_view flag,
+                                        const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": cannot read '", path, "': ", std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": '", path, "' holds no PEM block"));
+  }
+  return text.str();
+}
+
+// The TLS material of `options` (all empty without TLS).
+absl::StatusOr<HttpTlsOptions> LoadTls(const ServerOptions& options) {
+  HttpTlsOptions tls;
+  const bool cert = !options.tls_cert_file.empty();
+  const bool key = !options.tls_key_file.empty();
+  if (cert != key) {
+    return absl::InvalidArgumentError(
+        "tls_cert, tls_key: give both files or neither");
+  }
+  if (!cert) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "tls_client_ca: needs tls_cert and tls_key (mutual TLS is TLS)");
+    }
+    return tls;
+  }
+  ASSIGN_OR_RETURN(tls.cert_chain_pem,
+                   ReadPemFile("tls_cert", options.tls_cert_file));
+  ASSIGN_OR_RETURN(tls.private_key_pem,
+                   ReadPemFile("tls_key", options.tls_key_file));
+  if (!options.tls_client_ca_file.empty()) {
+    ASSIGN_OR_RETURN(tls.client_ca_pem,
+                     ReadPemFile("tls_client_ca", options.tls_client_ca_file));
+  }
+  return tls;
+}
+
+std::shared_ptr<grpc::ServerCredentials> GrpcCredentials(
+    const HttpTlsOptions& tls) {
+  if (tls.cert_chain_pem.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl(
+      tls.client_ca_pem.empty()
+          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = tls.client_ca_pem;
+  ssl.pem_key_cert_pairs.push_back({tls.private_key_pem, tls.cert_chain_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
 }  // namespace
+
+bool IsLoopback(const std::string& bind) {
+  return bind == "localhost" || bind == "::1" || bind == "[::1]" ||
+         absl::StartsWith(bind, "127.");
+}
 
 absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
     const ServerOptions& options) {
@@ -53,6 +117,7 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
         absl::StrCat("grpc_port: must be in [0, 65535], got ",
                      options.grpc_port));
   }
+  ASSIGN_OR_RETURN(HttpTlsOptions tls, LoadTls(options));
   std::unique_ptr<CxlabServer> s(new CxlabServer());
   s->options_ = options;
   absl::StatusOr<std::unique_ptr<storage::Database>> db =
@@ -100,8 +165,7 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
       options.bind.find(':') != std::string::npos ? "[" + options.bind + "]"
                                                   : options.bind,
       ":", options.grpc_port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
-                           &s->port_);
+  builder.AddListeningPort(address, GrpcCredentials(tls), &s->port_);
   builder.RegisterService(s->assignment_.get());
   builder.RegisterService(s->experiments_.get());
   builder.RegisterService(s->personalization_.get());
@@ -152,6 +216,7 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
     http_options.port = options.http_port;
     http_options.threads = options.http_threads;
     http_options.max_body_bytes = options.http_max_body_bytes;
+    if (!tls.cert_chain_pem.empty()) http_options.tls = tls;
     const HttpGateway* gateway = s->gateway_.get();
     ASSIGN_OR_RETURN(s->http_,
                      HttpServer::Start(http_options,

@@ -65,7 +65,18 @@ struct ServerOptions {
   size_t http_max_body_bytes = 4 << 20;
   // Origins allowed to call the HTTP API from a browser ("*": any).
   std::vector<std::string> http_cors_origins;
+  // TLS for both ports: PEM files of the server's certificate chain and its
+  // private key (both or neither). Unset: plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // With TLS: a PEM CA file; clients must present a certificate it signed
+  // (mutual TLS) on both ports.
+  std::string tls_client_ca_file;
 };
+
+// True when `bind` only accepts local connections (127.0.0.0/8, ::1,
+// localhost), where plaintext is acceptable.
+bool IsLoopback(const std::string& bind);
 
 class CxlabServer {
  public:
@@ -80,6 +91,9 @@ class CxlabServer {
   // The port actually bound, and "ADDR:PORT".
   int port() const { return port_; }
   std::string address() const;
+
+  // True when both ports serve TLS.
+  bool tls() const { return !options_.tls_cert_file.empty(); }
 
   // The HTTP port bound and "ADDR:PORT"; 0 and "" without HTTP.
   int http_port() const;

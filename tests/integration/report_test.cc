@@ -2,8 +2,10 @@
 //
 // ReportService through gRPC: reports built from the event pipeline's
 // aggregates — exact numbers for hand-computed data, a known effect found
-// significant in the right direction and an A/A not, per-persona breakdown,
-// time series, degenerate data and bad options.
+// significant in the right direction and an A/A not, the verdict sentence
+// formatted as the report table formats it, per-persona breakdown, a
+// bandit's SRM check reported as not applicable, time series, degenerate
+// data and bad options.
 
 #include <cmath>
 #include <functional>
@@ -16,6 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/render/report_format.h"
+#include "api/render/web_ui.h"
 #include "api/server/report_builder.h"
 #include "cxlab/v1/events.grpc.pb.h"
 #include "cxlab/v1/reports.grpc.pb.h"
@@ -28,6 +32,7 @@ namespace cxlab::integration {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using EvS = v1::EventService::Stub;
 using RS = v1::ReportService::Stub;
@@ -252,6 +257,112 @@ TEST_F(ReportTest, KnownEffectIsSignificantAndAaIsNot) {
   const v1::VariantResult& aa = Metric(report, "conversion").variants(1);
   EXPECT_GE(aa.relative().adjusted_p_value(), aa.relative().p_value());
   EXPECT_THAT(report.verdict(), HasSubstr("No significant difference"));
+}
+
+TEST_F(ReportTest, VerdictFormatsNumbersAsTheTable) {
+  // v1 converts less: "v1 lowers conversion by 3.1% [...]", never "by -".
+  Simulate("checkout", 3000, {0.16, 0.10}, /*seed=*/3);
+  Simulate("aa", 3000, {0.12, 0.12}, /*seed=*/4);
+  v1::GetReportRequest request;
+  request.set_experiment_key("checkout");
+  v1::Report report;
+  ASSERT_OK(Report(request, &report));
+  const v1::MetricResult& conversion = Metric(report, "conversion");
+  const v1::VariantResult& worse = conversion.variants(1);
+  ASSERT_EQ(worse.verdict(), v1::VERDICT_WORSE);
+  const std::string lift = render::FormatRelativeLift(conversion,
+                                                      worse.relative());
+  ASSERT_THAT(lift, StartsWith("-"));
+  EXPECT_THAT(report.verdict(),
+              StartsWith(absl::StrCat("v1 lowers conversion by ",
+                                      lift.substr(1), ", which is worse")))
+      << report.verdict();
+  EXPECT_THAT(report.verdict(), Not(HasSubstr("by -")));
+  EXPECT_THAT(report.verdict(), Not(HasSubstr("inf")));
+
+  // An A/A: the closest treatment's lift as the table prints it.
+  request.set_experiment_key("aa");
+  ASSERT_OK(Report(request, &report));
+  const v1::MetricResult& aa = Metric(report, "conversion");
+  EXPECT_THAT(report.verdict(),
+              HasSubstr(absl::StrCat(
+                  "(v1: ", render::FormatRelativeLift(aa, aa.variants(1).relative()),
+                  ")")))
+      << report.verdict();
+  EXPECT_THAT(report.verdict(), Not(HasSubstr("-0.0%")));
+  EXPECT_THAT(report.verdict(), Not(HasSubstr("-0.00%")));
+}
+
+TEST_F(ReportTest, BanditSrmCheckIsNotApplicable) {
+  // A bandit experiment and a fixed one, both split 3:1 against 50/50
+  // weights: a mismatch for the fixed one, "not applicable" for the bandit,
+  // in the report and in every persona segment.
+  v1::Experiment bandit =
+      MakeExperiment("reco", {0.5, 0.5}, v1::EXPERIMENT_STATUS_RUNNING);
+  bandit.add_metrics("conversion");
+  bandit.set_sticky(true);
+  bandit.mutable_bandit()->set_metric("conversion");
+  ASSERT_OK(CreateExperiment(bandit));
+  const absl::Time t = absl::Now() - absl::Hours(5);
+  for (const char* experiment : {"reco", "checkout"}) {
+    for (bool runner : {false, true}) {
+      std::vector<std::pair<std::string, std::string>> units;
+      for (int i = 0; i < 400; ++i) {
+        units.emplace_back(
+            absl::StrCat(experiment, runner ? "-r" : "-o", "-", i),
+            i % 4 == 0 ? "v1" : "v0");
+      }
+      Expose(experiment, units, t, runner);
+    }
+  }
+  v1::GetReportRequest request;
+  request.set_by_segment(true);
+  v1::Report fixed;
+  request.set_experiment_key("checkout");
+  ASSERT_OK(Report(request, &fixed));
+  EXPECT_TRUE(fixed.srm().mismatch());
+  EXPECT_TRUE(fixed.srm().has_p_value());
+  EXPECT_THAT(fixed.verdict(), StartsWith("SAMPLE RATIO MISMATCH (p = "));
+
+  v1::Report report;
+  request.set_experiment_key("reco");
+  ASSERT_OK(Report(request, &report));
+  auto expect_not_applicable = [](const v1::SrmCheck& srm,
+                                  const std::string& where) {
+    EXPECT_FALSE(srm.mismatch()) << where;
+    EXPECT_FALSE(srm.has_p_value()) << where;
+    EXPECT_FALSE(srm.has_chi_square()) << where;
+    ASSERT_EQ(srm.warnings_size(), 1) << where;
+    EXPECT_EQ(srm.warnings(0).code(), "bandit_weights_changed") << where;
+    EXPECT_THAT(srm.warnings(0).message(), StartsWith("not applicable"));
+    EXPECT_TRUE(render::SrmNotApplicable(srm)) << where;
+    EXPECT_EQ(render::SrmSummary(srm), "n/a \u2014 bandit reweights traffic")
+        << where;
+  };
+  expect_not_applicable(report.srm(), "report");
+  ASSERT_EQ(report.srm().units_size(), 2);
+  EXPECT_EQ(report.srm().units(0), 600);
+  EXPECT_EQ(report.srm().units(1), 200);
+  ASSERT_GE(report.by_segment_size(), 1);
+  for (const v1::SegmentReport& s : report.by_segment()) {
+    expect_not_applicable(s.srm(), s.segment());
+  }
+  ASSERT_GE(report.warnings_size(), 1);
+  EXPECT_EQ(report.warnings(0).code(), "bandit_weights_changed");
+  EXPECT_THAT(report.verdict(), Not(HasSubstr("SAMPLE RATIO MISMATCH")));
+  // The list badge and the pages say n/a, never ok or (SRM!).
+  EXPECT_EQ(render::RowFromReport(report).srm,
+            render::SrmState::kNotApplicable);
+  const std::string table = render::FormatReportTable(report);
+  EXPECT_THAT(table, HasSubstr("n/a \u2014 bandit reweights traffic"));
+  EXPECT_THAT(table, Not(HasSubstr("(SRM!)")));
+  EXPECT_THAT(table, Not(HasSubstr("MISMATCH")));
+  // The JSON mapping leaves the unset numbers out.
+  std::string json;
+  ASSERT_TRUE(
+      google::protobuf::util::MessageToJsonString(report.srm(), &json).ok());
+  EXPECT_THAT(json, Not(HasSubstr("pValue")));
+  EXPECT_THAT(json, Not(HasSubstr("chiSquare")));
 }
 
 TEST_F(ReportTest, PersonaBreakdownAndSegmentFilter) {

@@ -148,6 +148,45 @@ TEST(ReportTable, SrmMismatchIsPrintedFirst) {
   }
 }
 
+TEST(ReportTable, BanditSrmCheckIsNotApplicable) {
+  v1::Report report = SampleReport();
+  v1::SrmCheck* srm = report.mutable_srm();
+  srm->clear_p_value();
+  srm->clear_chi_square();
+  v1::Warning* w = srm->add_warnings();
+  w->set_code("bandit_weights_changed");
+  w->set_message("not applicable: a bandit reweights the traffic");
+  // The segments' checks too; one even claims a mismatch (an older server).
+  for (v1::SegmentReport& s : *report.mutable_by_segment()) {
+    *s.mutable_srm()->add_warnings() = *w;
+  }
+  ASSERT_TRUE(report.by_segment(1).srm().mismatch());
+  for (bool color : {false, true}) {
+    ReportTableOptions options;
+    options.color = color;
+    const std::string table = FormatReportTable(report, options);
+    EXPECT_GE(FindLine(Lines(table),
+                       {"SRM check", "n/a \u2014 bandit reweights traffic"}),
+              0)
+        << table;
+    EXPECT_THAT(table, AllOf(Not(HasSubstr("MISMATCH")),
+                             Not(HasSubstr("(SRM!)")),
+                             Not(HasSubstr("ok (p ="))));
+  }
+  // Even with a p-value and the mismatch flag set, the warning wins.
+  srm->set_p_value(1e-80);
+  srm->set_mismatch(true);
+  EXPECT_TRUE(SrmNotApplicable(*srm));
+  EXPECT_FALSE(SrmMismatch(*srm));
+  EXPECT_EQ(SrmSummary(*srm), "n/a \u2014 bandit reweights traffic");
+  EXPECT_EQ(SrmMismatchText(*srm, report.variant_keys()), "");
+  EXPECT_THAT(FormatReportTable(report), Not(HasSubstr("!! ")));
+  // Without the warning it is an ordinary mismatch.
+  srm->clear_warnings();
+  EXPECT_TRUE(SrmMismatch(*srm));
+  EXPECT_THAT(SrmSummary(*srm), StartsWith("MISMATCH (p = <0.0001)"));
+}
+
 TEST(ReportTable, UndefinedNumbersPrintDashWithTheWarningBelow) {
   const std::string table = FormatReportTable(SampleReport());
   const std::string row = Row(table, "ces \u2014", "one_page");
@@ -349,6 +388,17 @@ TEST(ReportFormat, Numbers) {
   e.mutable_ci()->set_upper(0.007);
   EXPECT_EQ(FormatRelativeLift(e), "+0.30% [-0.10%, +0.70%]");
 
+  // Nothing that rounds to zero carries a sign.
+  EXPECT_EQ(FormatSignedPercent(-0.00049), "0.0%");
+  EXPECT_EQ(FormatSignedPercent(0.00049), "0.0%");
+  EXPECT_EQ(FormatSignedPercent(-0.00004, 2), "0.00%");
+  EXPECT_EQ(FormatSignedPercent(-0.031), "-3.1%");
+  e.Clear();
+  e.set_estimate(-0.0002);
+  e.mutable_ci()->set_lower(-0.143);
+  e.mutable_ci()->set_upper(0.143);
+  EXPECT_EQ(FormatRelativeLift(e), "0.0% [-14.3%, +14.3%]");
+
   v1::MetricResult nps;
   nps.set_type("nps");
   v1::VariantResult v;
@@ -365,6 +415,103 @@ TEST(ReportFormat, Numbers) {
   EXPECT_EQ(FormatMetricValue(revenue, v), "0.01235");
   v.clear_value();
   EXPECT_EQ(FormatMetricValue(revenue, v), "\u2014");
+  d.set_estimate(-0.0000001);
+  EXPECT_EQ(FormatAbsoluteLift(revenue, d), "0.000000");
+  v1::MetricResult rate;
+  rate.set_type("binomial");
+  d.set_estimate(-0.00001);
+  EXPECT_EQ(FormatAbsoluteLift(rate, d), "0.00 pp");
+  EXPECT_EQ(FormatAbsoluteLift(nps, d), "0.0 pts");
+}
+
+TEST(ReportFormat, DisplayClampsOfRatesAndNonNegativeMetrics) {
+  v1::MetricResult refunds;
+  refunds.set_metric_key("refunds");
+  refunds.set_type("binomial");
+  v1::MetricResult revenue;
+  revenue.set_metric_key("revenue");
+  revenue.set_type("mean");
+  v1::MetricResult errors;
+  errors.set_type("count");
+  EXPECT_TRUE(IsNonNegativeMetric("binomial"));
+  EXPECT_TRUE(IsNonNegativeMetric("count"));
+  EXPECT_TRUE(IsNonNegativeMetric("duration"));
+  EXPECT_FALSE(IsNonNegativeMetric("mean"));
+  EXPECT_FALSE(IsNonNegativeMetric("nps"));
+
+  // A relative lift of a rate cannot fall below -100%.
+  v1::Effect e;
+  e.set_estimate(0.03);
+  e.mutable_ci()->set_lower(-1.121);
+  EXPECT_EQ(FormatRelativeLift(refunds, e), "+3.0% [-100.0%, +\u221e)");
+  EXPECT_EQ(FormatRelativeLift(errors, e), "+3.0% [-100.0%, +\u221e)");
+  // Values that may be negative, and the metric-less form, print as is.
+  EXPECT_EQ(FormatRelativeLift(revenue, e), "+3.0% [-112.1%, +\u221e)");
+  EXPECT_EQ(FormatRelativeLift(e), "+3.0% [-112.1%, +\u221e)");
+  // The statistics are untouched.
+  EXPECT_DOUBLE_EQ(e.ci().lower(), -1.121);
+
+  // Value intervals: rates within [0%, 100%], counts from 0.
+  v1::Interval ci;
+  ci.set_lower(-0.0001);
+  ci.set_upper(0.0016);
+  EXPECT_EQ(FormatValueInterval(refunds, ci), " [0.00%, 0.16%]");
+  ci.set_lower(0.97);
+  ci.set_upper(1.02);
+  EXPECT_EQ(FormatValueInterval(refunds, ci), " [97.0%, 100.0%]");
+  ci.set_lower(-0.5);
+  ci.set_upper(2.5);
+  EXPECT_EQ(FormatValueInterval(errors, ci), " [0, 2.500]");
+  EXPECT_EQ(FormatValueInterval(revenue, ci), " [-0.5000, 2.500]");
+  ci.clear_upper();
+  EXPECT_EQ(FormatValueInterval(revenue, ci), " [-0.5000, +\u221e)");
+  EXPECT_EQ(FormatValueInterval(revenue, v1::Interval()), "");
+}
+
+TEST(ReportFormat, LiftClaimsReadAsTheTable) {
+  v1::MetricResult conversion;
+  conversion.set_metric_key("conversion");
+  conversion.set_type("binomial");
+  v1::VariantResult v;
+  v.set_variant_key("one_page_chat");
+  v1::Effect* r = v.mutable_relative();
+  r->set_estimate(0.061);
+  r->mutable_ci()->set_lower(0.023);
+  r->mutable_ci()->set_upper(0.099);
+  EXPECT_EQ(FormatLiftClaim(conversion, v),
+            "one_page_chat raises conversion by +6.1% [+2.3%, +9.9%]");
+  // No double negative: the size without its sign, the interval as is.
+  r->set_estimate(-0.031);
+  r->mutable_ci()->set_lower(-0.05);
+  r->mutable_ci()->set_upper(-0.012);
+  EXPECT_EQ(FormatLiftClaim(conversion, v),
+            "one_page_chat lowers conversion by 3.1% [-5.0%, -1.2%]");
+  // Under 1%: two decimals, as the table.
+  r->set_estimate(-0.004);
+  r->mutable_ci()->set_lower(-0.007);
+  r->mutable_ci()->set_upper(-0.001);
+  EXPECT_EQ(FormatLiftClaim(conversion, v),
+            "one_page_chat lowers conversion by 0.40% [-0.70%, -0.10%]");
+  // Open sides and the -100% display floor.
+  r->set_estimate(-0.6);
+  r->mutable_ci()->set_lower(-1.3);
+  r->mutable_ci()->clear_upper();
+  EXPECT_EQ(FormatLiftClaim(conversion, v),
+            "one_page_chat lowers conversion by 60.0% [-100.0%, +\u221e)");
+  // Rounding to zero: no sign, no direction.
+  r->set_estimate(-0.0001);
+  r->mutable_ci()->set_lower(-0.143);
+  r->mutable_ci()->set_upper(0.143);
+  EXPECT_EQ(FormatLiftClaim(conversion, v),
+            "one_page_chat changes conversion by 0.0% [-14.3%, +14.3%]");
+  // Without a relative effect: the absolute one.
+  v.clear_relative();
+  v.mutable_absolute()->set_estimate(-0.019);
+  EXPECT_EQ(FormatLiftClaim(conversion, v),
+            "one_page_chat lowers conversion by 1.9 pp (absolute)");
+  v.clear_absolute();
+  EXPECT_EQ(FormatLiftClaim(conversion, v),
+            "one_page_chat changes conversion by \u2014");
 }
 
 TEST(ReportCsv, StableColumnsOneRowPerSegmentMetricVariant) {

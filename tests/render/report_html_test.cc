@@ -100,6 +100,69 @@ TEST(ReportHtml, OneSvgPerPlot) {
                           HasSubstr("<td class=\"worse\">\u25bc worse</td>")));
 }
 
+TEST(ReportHtml, MetricsTableScrollsInAFocusableRegion) {
+  const std::string html = RenderReportHtml(SampleReport(), SampleSeries());
+  ExpectWellFormed(html);
+  // Keyboard users can focus the region and scroll it sideways.
+  EXPECT_THAT(html, HasSubstr("<div class=\"table-scroll\" tabindex=\"0\" "
+                              "role=\"region\" aria-label=\"All metrics "
+                              "table\"><table class=\"metrics\">"));
+  EXPECT_THAT(html, HasSubstr("</tbody></table></div>"));
+  // The page widens with the viewport; numbers, intervals and markers do
+  // not wrap; the region shows its focus.
+  EXPECT_THAT(html, AllOf(HasSubstr("max-width:1200px"),
+                          HasSubstr(".table-scroll{overflow-x:auto"),
+                          HasSubstr("table.metrics td{white-space:nowrap}"),
+                          HasSubstr(".table-scroll:focus{outline:3px solid")));
+  EXPECT_THAT(html, Not(HasSubstr("max-width:900px")));
+}
+
+TEST(ReportHtml, DisplayClampsRatesAndRelativeLifts) {
+  v1::Report report = SampleReport();
+  v1::MetricResult* errors = report.mutable_metrics(0);  // binomial
+  ASSERT_EQ(errors->metric_key(), "checkout_errors");
+  errors->mutable_variants(0)->set_value(0.0007);
+  errors->mutable_variants(0)->mutable_value_ci()->set_lower(-0.0001);
+  errors->mutable_variants(0)->mutable_value_ci()->set_upper(0.0016);
+  v1::Effect* lift = errors->mutable_variants(2)->mutable_relative();
+  lift->set_estimate(0.03);
+  lift->mutable_ci()->set_lower(-1.121);
+  const std::string html = RenderReportHtml(report, SampleSeries());
+  ExpectWellFormed(html);
+  EXPECT_THAT(html, HasSubstr("<td>0.07% [0.00%, 0.16%]</td>"));
+  EXPECT_THAT(html, HasSubstr("<td>+3.0% [-100.0%, +\u221e)</td>"));
+  EXPECT_THAT(html, HasSubstr(">+3.0% [-100.0%, +\u221e)  \u00b7 inconclusive"
+                              "</text>"));
+  EXPECT_THAT(html, Not(HasSubstr("-112.1%")));
+  EXPECT_THAT(html, Not(HasSubstr("[-0.01%")));
+}
+
+TEST(ReportHtml, BanditSrmCheckIsNotApplicable) {
+  v1::Report report = SampleReport();
+  v1::Warning bandit;
+  bandit.set_code("bandit_weights_changed");
+  bandit.set_message("not applicable: a bandit reweights the traffic");
+  report.mutable_srm()->clear_p_value();
+  report.mutable_srm()->clear_chi_square();
+  *report.mutable_srm()->add_warnings() = bandit;
+  for (v1::SegmentReport& s : *report.mutable_by_segment()) {
+    *s.mutable_srm()->add_warnings() = bandit;  // runners: mismatch set
+  }
+  const std::string html = RenderReportHtml(report, SampleSeries());
+  ExpectWellFormed(html);
+  EXPECT_THAT(html, HasSubstr("<span class=\"badge na\">SRM check: n/a "
+                              "\u2014 bandit reweights traffic</span>"));
+  EXPECT_THAT(html, AllOf(Not(HasSubstr("class=\"srm-banner\"")),
+                          Not(HasSubstr("(SRM!)")),
+                          Not(HasSubstr("SRM check: ok")),
+                          HasSubstr(">runners</text>")));
+  // No expected split for a bandit.
+  EXPECT_THAT(html, HasSubstr("aria-label=\"Units per variant (allocated by a "
+                              "bandit)\""));
+  EXPECT_THAT(html, Not(HasSubstr("class=\"expected\"")));
+  EXPECT_THAT(html, HasSubstr("no fixed split to expect"));
+}
+
 TEST(ReportHtml, EscapesEveryText) {
   v1::Report report = SampleReport();
   report.set_name("<script>alert('x')</script> & co");

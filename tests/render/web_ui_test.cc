@@ -140,10 +140,11 @@ TEST(WebUiList, LinksBadgesAndVerdicts) {
   EXPECT_THAT(
       html,
       AllOf(HasSubstr("<th scope=\"row\"><a href=\"/ui/experiments/"
-                      "checkout_redesign\">checkout_redesign</a></th>"),
-            HasSubstr("<a href=\"/ui/experiments/aa_check\">aa_check</a>"),
+                      "checkout_redesign\">checkout_<wbr>redesign</a></th>"),
+            HasSubstr("<a href=\"/ui/experiments/aa_check\">aa_<wbr>check"
+                      "</a>"),
             HasSubstr("<a href=\"/ui/experiments/homepage_recommendations\">"
-                      "homepage_recommendations</a>")));
+                      "homepage_<wbr>recommendations</a>")));
   EXPECT_EQ(CountOf(html, "<th scope=\"col\""), 8);
   // Name, status, days, units.
   EXPECT_THAT(html, HasSubstr("<td>Checkout redesign (one page, live chat)"
@@ -157,18 +158,63 @@ TEST(WebUiList, LinksBadgesAndVerdicts) {
   EXPECT_THAT(html,
               AllOf(HasSubstr("<span class=\"metric\">conversion</span><br>"
                               "<span class=\"marker better\">\u25b2 better"
-                              "</span></td><td>one_page_chat raises "
-                              "conversion by +6.1% [+2.3%, +9.9%]"),
+                              "</span></td><td class=\"verdict\">"
+                              "one_page_chat raises conversion by +6.1% "
+                              "[+2.3%, +9.9%]"),
                     HasSubstr("<span class=\"marker inconclusive\">\u00b7 "
-                              "inconclusive</span></td><td>no significant "
-                              "difference on conversion yet</td>")));
+                              "inconclusive</span></td><td class=\"verdict\">"
+                              "no significant difference on conversion yet"
+                              "</td>")));
   // Without a report: dashes and the reason.
   EXPECT_THAT(html,
               HasSubstr("<td>Homepage recommendations</td><td>draft</td>"
                         "<td class=\"num\">\u2014</td><td class=\"num\">"
-                        "\u2014</td><td>\u2014</td><td>\u2014</td><td><span "
-                        "class=\"note\">no report: the experiment is a draft"
-                        "</span></td></tr>"));
+                        "\u2014</td><td>\u2014</td><td>\u2014</td><td "
+                        "class=\"verdict\"><span class=\"note\">no report: "
+                        "the experiment is a draft</span></td></tr>"));
+}
+
+TEST(WebUiList, FitsNarrowAndWideScreens) {
+  std::vector<ExperimentRow> rows = SampleRows();
+  ExperimentRow bandit = RowFromReport(SampleReport());
+  bandit.key = "recommendation_block_bandit";
+  bandit.primary_metric = "average_order_value";
+  rows.push_back(bandit);
+  const std::string html = RenderExperimentListPage(rows);
+  ExpectWellFormedPage(html);
+  // Long keys break after their underscores; the link's name is unchanged.
+  EXPECT_THAT(html,
+              AllOf(HasSubstr("\">recommendation_<wbr>block_<wbr>bandit</a>"),
+                    HasSubstr("<span class=\"metric\">average_<wbr>order_<wbr>"
+                              "value</span>")));
+  // Fluid up to 1200 px, a readable verdict column, and a focusable region
+  // that scrolls sideways only when the viewport is too narrow.
+  EXPECT_THAT(html,
+              AllOf(HasSubstr("max-width:1200px"),
+                    HasSubstr("table.list td.verdict{min-width:20em}"),
+                    HasSubstr("@media (max-width:720px)"),
+                    HasSubstr("<div class=\"table-scroll\" tabindex=\"0\" "
+                              "role=\"region\" aria-label=\"Experiments "
+                              "table\"><table class=\"list\">")));
+  EXPECT_EQ(CountOf(html, "<td class=\"verdict\">"), 4);
+}
+
+TEST(WebUiList, BanditSrmBadgeIsNotApplicable) {
+  v1::Report report = SampleReport();
+  report.mutable_srm()->clear_p_value();
+  v1::Warning* w = report.mutable_srm()->add_warnings();
+  w->set_code("bandit_weights_changed");
+  w->set_message("not applicable");
+  ExperimentRow row = RowFromReport(report);
+  EXPECT_EQ(row.srm, SrmState::kNotApplicable);
+  // An older server's p-value and mismatch flag do not count either.
+  report.mutable_srm()->set_p_value(1e-80);
+  report.mutable_srm()->set_mismatch(true);
+  EXPECT_EQ(RowFromReport(report).srm, SrmState::kNotApplicable);
+  const std::string html = RenderExperimentListPage({row});
+  ExpectWellFormedPage(html);
+  EXPECT_THAT(html, HasSubstr("<span class=\"badge na\">n/a (bandit)</span>"));
+  EXPECT_THAT(html, Not(HasSubstr("badge ok")));
 }
 
 TEST(WebUiList, WorseAndUndefinedMarkers) {

@@ -86,6 +86,15 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   CLI::Option* key_file_opt = AddOptional(app, "--key-file", key_file,
                                           "Read the API key from this file");
   key_opt->excludes(key_file_opt);
+  std::string tls_ca, tls_cert, tls_key;
+  CLI::Option* tls_ca_opt = AddOptional(
+      app, "--tls-ca", tls_ca,
+      "Connect over TLS, trusting this PEM CA (default: $CXLAB_TLS_CA)");
+  CLI::Option* tls_cert_opt = AddOptional(
+      app, "--tls-cert", tls_cert,
+      "Client certificate (PEM) for mutual TLS; needs --tls-key");
+  CLI::Option* tls_key_opt = AddOptional(app, "--tls-key", tls_key,
+                                         "Private key (PEM) of --tls-cert");
   CLI::Option* output_opt =
       app.add_option("--output", output,
                      "Output of the online commands: table or json")
@@ -253,6 +262,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
   global.server = IfGiven(server_opt, server);
   global.key = IfGiven(key_opt, key);
   global.key_file = IfGiven(key_file_opt, key_file);
+  global.tls_ca = IfGiven(tls_ca_opt, tls_ca);
+  global.tls_cert = IfGiven(tls_cert_opt, tls_cert);
+  global.tls_key = IfGiven(tls_key_opt, tls_key);
   global.output = output;
 
   if (*validate_cmd) return RunValidate(validate, out, err);

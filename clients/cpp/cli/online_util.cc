@@ -214,17 +214,28 @@ int ConnectOrReport(const GlobalOptions& global, std::ostream& err,
   absl::StatusOr<std::string> key = ResolveKey(global);
   if (!key.ok()) return ReportUsageError(err, key.status());
   const std::string server = ResolveServer(global);
+  client::TlsFiles tls;
+  if (global.tls_ca.has_value()) {
+    tls.ca_file = *global.tls_ca;
+  } else if (const char* env = std::getenv("CXLAB_TLS_CA");
+             env != nullptr && *env != '\0') {
+    tls.ca_file = env;
+  }
+  tls.cert_file = global.tls_cert.value_or("");
+  tls.key_file = global.tls_key.value_or("");
   absl::StatusOr<std::unique_ptr<client::Client>> connected =
-      client::Client::Connect(server, *key, global.timeout);
+      client::Client::Connect(server, *key, global.timeout, tls);
   if (!connected.ok()) {
     if (absl::IsInvalidArgument(connected.status())) {
+      const absl::string_view message = connected.status().message();
       return ReportUsageError(
-          err,
-          absl::StrCat(connected.status().message(), " (",
-                       absl::StartsWith(connected.status().message(), "key")
-                           ? "--key, --key-file or CXLAB_KEY"
-                           : "--server or CXLAB_SERVER",
-                       ")"));
+          err, absl::StrCat(message, " (",
+                            absl::StartsWith(message, "key")
+                                ? "--key, --key-file or CXLAB_KEY"
+                            : absl::StartsWith(message, "tls")
+                                ? "--tls-ca, --tls-cert, --tls-key"
+                                : "--server or CXLAB_SERVER",
+                            ")"));
     }
     // "cannot reach SERVER: ..." (gRPC's reason may span lines).
     std::vector<absl::string_view> lines =

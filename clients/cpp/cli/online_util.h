@@ -48,6 +48,11 @@ struct GlobalOptions {
   std::optional<std::string> key;
   // --key-file PATH: a file holding the key (surrounding whitespace ignored).
   std::optional<std::string> key_file;
+  // --tls-ca PATH (default $CXLAB_TLS_CA): connect over TLS, trusting this
+  // CA; --tls-cert / --tls-key: the client certificate for mutual TLS.
+  std::optional<std::string> tls_ca;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
   // --output: "table" (aligned columns) or "json" (one proto3 JSON
   // document).
   std::string output = "table";

@@ -7,6 +7,10 @@
 #include <grpcpp/support/channel_arguments.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <chrono>
 #include <utility>
 
@@ -51,8 +55,58 @@ Client::Client(std::string server, std::string key, absl::Duration timeout,
       reports_(v1::ReportService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
+namespace {
+
+absl::StatusOr<std::string> ReadFile(absl::string_view flag,
+                                     const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": cannot read '", path, "': ", std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(
+    const TlsFiles& tls) {
+  if (tls.ca_file.empty()) {
+    if (!tls.cert_file.empty() || !tls.key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "tls_cert: a client certificate needs the server's CA (tls_ca)");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_cert, tls_key: give both files or neither");
+  }
+  grpc::SslCredentialsOptions ssl;
+  absl::StatusOr<std::string> ca = ReadFile("tls_ca", tls.ca_file);
+  if (!ca.ok()) return ca.status();
+  ssl.pem_root_certs = *std::move(ca);
+  if (!tls.cert_file.empty()) {
+    absl::StatusOr<std::string> cert = ReadFile("tls_cert", tls.cert_file);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadFile("tls_key", tls.key_file);
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *std::move(cert);
+    ssl.pem_private_key = *std::move(key);
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
     const std::string& server, const std::string& key, absl::Duration timeout) {
+  return Connect(server, key, timeout, TlsFiles());
+}
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
+    const std::string& server, const std::string& key, absl::Duration timeout,
+    const TlsFiles& tls) {
   if (server.empty()) {
     return absl::InvalidArgumentError("server: must not be empty");
   }
@@ -66,8 +120,11 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      server, grpc::InsecureChannelCredentials(), args);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      Credentials(tls);
+  if (!credentials.ok()) return credentials.status();
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(server, *credentials, args);
   std::unique_ptr<Client> client(
       new Client(server, key, timeout, std::move(channel)));
 

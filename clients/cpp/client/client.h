@@ -49,6 +49,16 @@ namespace cxlab::client {
 // grpc::Status -> absl::Status: the code maps 1:1, the message is kept.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
+// TLS of the channel, as file paths; all empty means plaintext.
+struct TlsFiles {
+  // PEM CA that signed the server's certificate; non-empty turns TLS on.
+  std::string ca_file;
+  // Mutual TLS: the client's PEM certificate chain and private key (both
+  // or neither; they need ca_file).
+  std::string cert_file;
+  std::string key_file;
+};
+
 class Client {
  public:
   // How long Connect() waits for the server to answer its first call.
@@ -67,6 +77,15 @@ class Client {
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
       const std::string& server, const std::string& key,
       absl::Duration timeout = absl::Seconds(30));
+
+  // As above over TLS when `tls.ca_file` is set (the server's certificate
+  // must be signed by it and name the host of `server`), presenting
+  // `tls.cert_file` for mutual TLS. INVALID_ARGUMENT "tls_ca: cannot read
+  // ..." for unreadable files; UNAVAILABLE "cannot reach ..." when the
+  // handshake fails (wrong CA, plaintext server, missing client cert).
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(
+      const std::string& server, const std::string& key,
+      absl::Duration timeout, const TlsFiles& tls);
 
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Runs a benchmark binary with its flags: the smoke tests of tests/bench.
+exec "$@"
