@@ -24,7 +24,7 @@ else
 WERROR := OFF
 endif
 
-.PHONY: help deps build test demo bench format clean
+.PHONY: help deps build test demo bench format clean fuzz test-asan
 
 help:
 	@echo "cxlab make targets:"
@@ -39,6 +39,12 @@ help:
 	@echo "               the HTTP gateway (/v1/assign, OFREP bulk) at 16 and 64 connections"
 	@echo "  make format  clang-format -i every *.h and *.cc under $(FORMAT_DIRS)"
 	@echo "  make clean   remove $(BUILD_DIR)/"
+	@echo "  make fuzz    build the libFuzzer targets (clang, build-fuzz/) and run each"
+	@echo "               for SECONDS seconds (default 60); see docs/testing.md"
+	@echo "  make test-asan  build with ASan + UBSan (build-asan/) and run the unit,"
+	@echo "               integration and e2e suites"
+	@echo "  make bazel-test  the secondary Bazel build (bazel/README.md): install Debian's"
+	@echo "               Bazel 4.2.3 if missing (scripts/install-bazel), bazel test //... offline"
 	@echo "Set CI=true to build with -DCXLAB_WERROR=ON."
 
 deps:
@@ -93,5 +99,47 @@ format:
 	find $(FORMAT_DIRS) \( -name '*.h' -o -name '*.cc' \) -type f -print0 \
 	    | xargs -0 -r clang-format -i
 
+# Fuzzing (docs/testing.md): tests/fuzz/run.sh builds every libFuzzer target
+# into build-fuzz/ (clang, -fsanitize=fuzzer,address,undefined) and runs
+# each for SECONDS seconds over a copy of its seed corpus, printing the
+# executions per target; a crash fails it and leaves the reproducer in
+# build-fuzz/fuzz-out/. CI runs SECONDS=30.
+SECONDS ?= 60
+fuzz:
+	scripts/install-deps
+	FUZZ_JOBS=$(JOBS) tests/fuzz/run.sh $(SECONDS)
+
+# AddressSanitizer + UBSan (GCC) in build-asan/: the unit, integration and
+# e2e suites (not the Node, Python and browser tests, nor the benchmarks).
+# Leaks are checked (LeakSanitizer) with tests/asan/lsan.supp for
+# third-party leaks only.
+ASAN_BUILD_DIR := build-asan
+ASAN_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1:check_initialization_order=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/asan/lsan.supp:print_suppressions=0
+test-asan:
+	scripts/install-deps
+	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCXLAB_ASAN=ON \
+	    -DCXLAB_BUILD_BENCHMARKS=OFF -DCXLAB_WERROR=$(WERROR)
+	$(ASAN_ENV) cmake --build $(ASAN_BUILD_DIR) -j$(JOBS)
+	$(ASAN_ENV) ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j$(JOBS) \
+	    -LE 'web|clients|python|bench-smoke' \
+	    -E '^(hashing_doc_vectors|stats_scipy_vectors_reproduce)$$'
+
 clean:
 	rm -rf $(BUILD_DIR)
+
+# The secondary Bazel build (bazel/README.md): Debian's bazel-bootstrap
+# (4.2.3), installed on demand by scripts/install-bazel and never by `make
+# deps`; the same modules and C++ tests as CMake, built offline against the
+# Debian libraries of scripts/install-deps. Bazel's output and caches live
+# under ~/.cache/bazel; BAZEL_STARTUP='--output_user_root=DIR' moves them.
+BAZEL         := bazel
+BAZEL_STARTUP :=
+BAZEL_FLAGS   := --jobs=$(JOBS) --local_test_jobs=$(JOBS)
+.PHONY: bazel-test
+bazel-test:
+	scripts/install-deps
+	scripts/install-bazel
+	$(BAZEL) $(BAZEL_STARTUP) test $(BAZEL_FLAGS) //...

@@ -20,3 +20,32 @@ def cxlab_cc_test(name, srcs, deps = [], **kwargs):
         ],
         **kwargs
     )
+
+def cxlab_fuzz_replay_test(name, deps = []):
+    """fuzz_replay_<name>: tests/fuzz/<name>_fuzz_test.cc over its inputs.
+
+    Like tests/fuzz/CMakeLists.txt's cxlab_fuzz_target: the target's
+    LLVMFuzzerTestOneInput with replay_main.cc, run on every file of
+    corpus/<name> and regressions/<name>. A directory without files is left
+    out of the arguments (Bazel's runfiles hold files, not empty
+    directories).
+    """
+    args = []
+    data = []
+    for directory in ["corpus/" + name, "regressions/" + name]:
+        files = native.glob([directory + "/**"])
+        if files:
+            args.append(native.package_name() + "/" + directory)
+            data += files
+    cc_test(
+        name = "fuzz_replay_" + name,
+        srcs = [
+            name + "_fuzz_test.cc",
+            "replay_main.cc",
+            "fuzz_util.h",
+        ],
+        args = args,
+        data = data,
+        tags = ["fuzz"],
+        deps = deps,
+    )

@@ -85,7 +85,12 @@ bool UsesValue(MetricType type) {
 // --- SufficientStats -------------------------------------------------------
 
 void SufficientStats::Add(const SufficientStats& d) {
-  n += d.n;
+  // Modulo 2^64, so that corrupt stored operands (the merge operator decodes
+  // whatever RocksDB holds) cannot overflow a signed integer, which is
+  // undefined behaviour (found by tests/fuzz storage_decode). Real counts stay
+  // far below 2^63, where this is ordinary addition.
+  n = static_cast<int64_t>(static_cast<uint64_t>(n) +
+                           static_cast<uint64_t>(d.n));
   sum += d.sum;
   sum_sq += d.sum_sq;
   den_sum += d.den_sum;

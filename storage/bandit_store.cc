@@ -3,6 +3,7 @@
 #include "storage/bandit_store.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,24 @@ absl::StatusOr<double> NumberAt(const Value& o, absl::string_view key) {
   return v->as_number();
 }
 
+// `d` as an int64_t (truncated), or false when it is outside int64_t's range:
+// casting such a double is undefined behaviour, and a stored record holding
+// one is corrupt (found by tests/fuzz storage_decode).
+bool ToInt64(double d, int64_t* out) {
+  constexpr double kLimit = 9223372036854775808.0;  // 2^63
+  if (!(d >= -kLimit && d < kLimit)) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+// NumberAt as an int64_t; DATA_LOSS outside its range.
+absl::StatusOr<int64_t> Int64At(const Value& o, absl::string_view key) {
+  ASSIGN_OR_RETURN(double d, NumberAt(o, key));
+  int64_t out = 0;
+  if (!ToInt64(d, &out)) return Corrupt();
+  return out;
+}
+
 absl::StatusOr<std::vector<BanditContext>> ContextsFromValue(const Value* v) {
   if (v == nullptr || !v->is_array()) return Corrupt();
   std::vector<BanditContext> out;
@@ -78,7 +97,11 @@ absl::StatusOr<std::vector<BanditContext>> ContextsFromValue(const Value* v) {
       for (const Value& x : list->items()) {
         if (!x.is_number() || !std::isfinite(x.as_number())) return Corrupt();
         if (weights != nullptr) weights->push_back(x.as_number());
-        if (ints != nullptr) ints->push_back(static_cast<int64_t>(x.as_number()));
+        if (ints != nullptr) {
+          int64_t n = 0;
+          if (!ToInt64(x.as_number(), &n)) return Corrupt();
+          ints->push_back(n);
+        }
       }
     }
     out.push_back(std::move(c));
@@ -114,19 +137,17 @@ absl::StatusOr<BanditState> BanditStore::Decode(absl::string_view bytes) {
   absl::StatusOr<Value> parsed = engine::ParseJson(bytes.substr(1));
   if (!parsed.ok() || !parsed->is_object()) return Corrupt();
   BanditState state;
-  ASSIGN_OR_RETURN(double version, NumberAt(*parsed, "version"));
-  ASSIGN_OR_RETURN(double updated, NumberAt(*parsed, "updated_at"));
-  state.version = static_cast<int64_t>(version);
-  state.updated_at = absl::FromUnixMicros(static_cast<int64_t>(updated));
+  ASSIGN_OR_RETURN(state.version, Int64At(*parsed, "version"));
+  ASSIGN_OR_RETURN(int64_t updated, Int64At(*parsed, "updated_at"));
+  state.updated_at = absl::FromUnixMicros(updated);
   ASSIGN_OR_RETURN(state.contexts, ContextsFromValue(parsed->Find("contexts")));
   const Value* history = parsed->Find("history");
   if (history == nullptr || !history->is_array()) return Corrupt();
   for (const Value& e : history->items()) {
     BanditHistoryEntry h;
-    ASSIGN_OR_RETURN(double v, NumberAt(e, "version"));
-    ASSIGN_OR_RETURN(double t, NumberAt(e, "time"));
-    h.version = static_cast<int64_t>(v);
-    h.time = absl::FromUnixMicros(static_cast<int64_t>(t));
+    ASSIGN_OR_RETURN(h.version, Int64At(e, "version"));
+    ASSIGN_OR_RETURN(int64_t t, Int64At(e, "time"));
+    h.time = absl::FromUnixMicros(t);
     ASSIGN_OR_RETURN(h.contexts, ContextsFromValue(e.Find("contexts")));
     state.history.push_back(std::move(h));
   }

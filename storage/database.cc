@@ -3,6 +3,7 @@
 #include "storage/database.h"
 
 #include <algorithm>
+#include <cstdarg>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -15,8 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "rocksdb/db.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -31,6 +33,14 @@ namespace {
 using internal::DbHandles;
 using internal::FromRocksDbStatus;
 
+// Discards RocksDB's informational log: a read-only database must not
+// create a LOG file in its directory (e.g. in a backup being inspected).
+class DiscardingLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
 rocksdb::DBOptions MakeDbOptions(const DatabaseOptions& options) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
@@ -39,6 +49,9 @@ rocksdb::DBOptions MakeDbOptions(const DatabaseOptions& options) {
   // cxlab runs on small machines; keep RocksDB's own footprint modest.
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
+  if (options.read_only) {
+    db_options.info_log = std::make_shared<DiscardingLogger>();
+  }
   return db_options;
 }
 
@@ -71,10 +84,12 @@ absl::Status AssignHandles(DbHandles& handles) {
 absl::Status CloseHandles(DbHandles& handles) {
   absl::Status first_error;
   if (handles.db == nullptr) return first_error;
-  rocksdb::FlushOptions flush_options;
-  flush_options.wait = true;
-  first_error.Update(FromRocksDbStatus(
-      handles.db->Flush(flush_options, handles.all), "flush on close"));
+  if (!handles.read_only) {
+    rocksdb::FlushOptions flush_options;
+    flush_options.wait = true;
+    first_error.Update(FromRocksDbStatus(
+        handles.db->Flush(flush_options, handles.all), "flush on close"));
+  }
   for (rocksdb::ColumnFamilyHandle* handle : handles.all) {
     first_error.Update(FromRocksDbStatus(
         handles.db->DestroyColumnFamilyHandle(handle), "close column family"));
@@ -107,13 +122,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     return absl::ErrnoToStatus(error.value(),
                                absl::StrCat("cannot inspect ", dir));
   }
-  if (!has_database && !options.create_if_missing) {
+  if (!has_database && (!options.create_if_missing || options.read_only)) {
     return absl::NotFoundError(absl::StrCat("no database in ", dir));
   }
   if (has_database && options.error_if_exists) {
     return absl::AlreadyExistsError(absl::StrCat("database exists in ", dir));
   }
-  if (!has_database) {
+  if (!has_database && !options.read_only) {
     std::filesystem::create_directories(dir, error);
     if (error) {
       return absl::ErrnoToStatus(error.value(),
@@ -137,7 +152,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     }
   };
   add_name(rocksdb::kDefaultColumnFamilyName);
-  for (absl::string_view name : keys::ColumnFamilies()) add_name(name);
+  // A read-only database cannot create column families: open those on disk.
+  if (!options.read_only) {
+    for (absl::string_view name : keys::ColumnFamilies()) add_name(name);
+  }
 
   // Point lookups dominate ingest (dedup keys, unit states) and most of them
   // miss: a Bloom filter per table lets a miss skip the table, and one block
@@ -168,9 +186,14 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   }
 
   auto handles = std::make_unique<DbHandles>();
+  handles->read_only = options.read_only;
   rocksdb::DB* raw_db = nullptr;
   const absl::Status opened = FromRocksDbStatus(
-      rocksdb::DB::Open(db_options, dir, descriptors, &handles->all, &raw_db),
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors,
+                                         &handles->all, &raw_db)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &handles->all,
+                              &raw_db),
       absl::StrCat("open ", dir));
   if (!opened.ok()) return opened;
   handles->db.reset(raw_db);

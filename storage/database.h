@@ -39,6 +39,13 @@ struct DatabaseOptions {
   bool create_if_missing = true;
   // Fail with ALREADY_EXISTS if the directory already holds a database.
   bool error_if_exists = false;
+  // Open an existing database without writing to its directory (RocksDB's
+  // read-only mode: the write-ahead log is replayed into memory only, and
+  // Close() flushes nothing). Writes then fail; create_if_missing is
+  // ignored (a directory without a database is NOT_FOUND), and every cxlab
+  // column family must already exist (else INTERNAL). Several read-only
+  // Databases may open one directory; used to inspect backups.
+  bool read_only = false;
 };
 
 // RocksDB's own size figures of one column family, in bytes (for

@@ -255,7 +255,10 @@ absl::StatusOr<engine::ExperimentDef> FromProto(const v1::Experiment& in,
   out.sticky = in.sticky();
   out.bucket_version = in.bucket_version();
   if (in.has_bandit()) {
-    engine::ExperimentDef::Bandit& bandit = out.bandit.emplace();
+    // Assigned rather than emplace()d: clang rejects optional<Bandit>::emplace()
+    // with no arguments (Bandit's default member initializers, LLVM #36032).
+    out.bandit = engine::ExperimentDef::Bandit{};
+    engine::ExperimentDef::Bandit& bandit = *out.bandit;
     bandit.metric = in.bandit().metric();
     if (in.bandit().has_interval_minutes()) {
       bandit.interval_minutes = in.bandit().interval_minutes();

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/charconv.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -182,9 +183,9 @@ std::string ToCamelCase(absl::string_view input) {
       continue;
     } else if (first_word) {
       if (!result.empty() && is_cap &&
-          (!was_cap || (i + 1 < input.size() &&
-                        absl::ascii_islower(
-                            static_cast<unsigned char>(input[i + 1]))))) {
+          (!was_cap ||
+           (i + 1 < input.size() &&
+            absl::ascii_islower(static_cast<unsigned char>(input[i + 1]))))) {
         first_word = false;
         result.push_back(c);
       } else {
@@ -253,8 +254,12 @@ struct PlainTable {
 constexpr PlainTable kPlain;
 
 void AppendU16Escape(uint32_t unit, std::string* out) {
-  char buf[6] = {'\\', 'u', kHex[(unit >> 12) & 0xf], kHex[(unit >> 8) & 0xf],
-                 kHex[(unit >> 4) & 0xf], kHex[unit & 0xf]};
+  char buf[6] = {'\\',
+                 'u',
+                 kHex[(unit >> 12) & 0xf],
+                 kHex[(unit >> 8) & 0xf],
+                 kHex[(unit >> 4) & 0xf],
+                 kHex[unit & 0xf]};
   out->append(buf, 6);
 }
 
@@ -453,39 +458,102 @@ void AppendNonFinite(double v, std::string* out) {
   }
 }
 
+// "%.15g" then, when that does not read back exactly, "%.17g": the slow
+// way, for subnormals and 16-digit values.
+char* DtoaSlow(double v, char* buf, char* buf_end) {
+  char* end =
+      std::to_chars(buf, buf_end, v, std::chars_format::general, 15).ptr;
+  double back = 0;
+  std::from_chars(buf, end, back);
+  if (back != v) {
+    end = std::to_chars(buf, buf_end, v, std::chars_format::general, 17).ptr;
+  }
+  return end;
+}
+
 // protobuf's SimpleDtoa: "%.15g" if it reads back exactly, else "%.17g".
+// Computed from the shortest round-trip digits where they decide it: with
+// at most 15 of them "%.15g" prints exactly those (a double's ulp is far
+// below the 15-digit spacing), with 17 they are "%.17g"'s (the closest
+// 17-digit decimal); only 16 needs "%.17g" itself.
 void AppendDouble(double v, std::string* out) {
   if (!std::isfinite(v)) return AppendNonFinite(v, out);
   char buf[40];
-  char* end;
   if (std::fabs(v) < 1e15 && v == std::trunc(v)) {
     // "%.15g" of an integer below 10^15 is the integer.
     if (v == 0) {
-      if (std::signbit(v)) {
-        out->append("-0");
-      } else {
-        out->push_back('0');
-      }
+      out->append(std::signbit(v) ? "-0" : "0");
       return;
     }
-    end = absl::numbers_internal::FastIntToBuffer(static_cast<int64_t>(v),
-                                                  buf);
-  } else {
-    end = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general,
-                        15)
-              .ptr;
-    double back = 0;
-    std::from_chars(buf, end, back);
-    if (back != v) {
-      end = std::to_chars(buf, buf + sizeof(buf), v,
-                          std::chars_format::general, 17)
-                .ptr;
-    }
+    char* end =
+        absl::numbers_internal::FastIntToBuffer(static_cast<int64_t>(v), buf);
+    out->append(buf, end - buf);
+    return;
   }
-  out->append(buf, end - buf);
+  if (std::fabs(v) < std::numeric_limits<double>::min()) {
+    char* end = DtoaSlow(v, buf, buf + sizeof(buf));
+    out->append(buf, end - buf);
+    return;
+  }
+  // Shortest digits: "-d.ddde-XX".
+  char* const sci_end =
+      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific)
+          .ptr;
+  const char* p = buf;
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  char digits[20];
+  int n = 0;
+  for (; *p != 'e'; ++p) {
+    if (*p != '.') digits[n++] = *p;
+  }
+  ++p;
+  const bool negative_exp = *p == '-';
+  ++p;
+  int exp = 0;
+  for (; p < sci_end; ++p) exp = exp * 10 + (*p - '0');
+  if (negative_exp) exp = -exp;
+  if (n == 16) {
+    // "%.15g" cannot read back (else 15 digits would do): "%.17g".
+    char* end =
+        std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general, 17)
+            .ptr;
+    out->append(buf, end - buf);
+    return;
+  }
+  // "%.{15,17}g" of these digits (no trailing zeros).
+  const int precision = n <= 15 ? 15 : 17;
+  char* w = buf;  // buf's digits were copied out
+  if (negative) *w++ = '-';
+  if (exp < -4 || exp >= precision) {
+    *w++ = digits[0];
+    if (n > 1) {
+      *w++ = '.';
+      for (int i = 1; i < n; ++i) *w++ = digits[i];
+    }
+    *w++ = 'e';
+    *w++ = exp < 0 ? '-' : '+';
+    const int a = exp < 0 ? -exp : exp;
+    if (a >= 100) *w++ = static_cast<char>('0' + a / 100);
+    *w++ = static_cast<char>('0' + a / 10 % 10);
+    *w++ = static_cast<char>('0' + a % 10);
+  } else if (exp >= 0) {
+    for (int i = 0; i <= exp; ++i) *w++ = i < n ? digits[i] : '0';
+    if (n > exp + 1) {
+      *w++ = '.';
+      for (int i = exp + 1; i < n; ++i) *w++ = digits[i];
+    }
+  } else {
+    *w++ = '0';
+    *w++ = '.';
+    for (int i = -1; i > exp; --i) *w++ = '0';
+    for (int i = 0; i < n; ++i) *w++ = digits[i];
+  }
+  out->append(buf, w - buf);
 }
 
-// protobuf's SimpleFtoa: "%.6g" if it reads back exactly, else "%.9g".
+// protobuf's SimpleFtoa: "%.6g" if it reads back exactly, else "%.9g"
+// (always for subnormals).
 void AppendFloat(float v, std::string* out) {
   if (!std::isfinite(v)) return AppendNonFinite(v, out);
   char buf[40];
@@ -499,17 +567,17 @@ void AppendFloat(float v, std::string* out) {
       }
       return;
     }
-    end = absl::numbers_internal::FastIntToBuffer(static_cast<int32_t>(v),
-                                                  buf);
+    end = absl::numbers_internal::FastIntToBuffer(static_cast<int32_t>(v), buf);
   } else {
-    end = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general,
-                        6)
-              .ptr;
+    end =
+        std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general, 6)
+            .ptr;
     float back = 0;
     std::from_chars(buf, end, back);
-    if (back != v) {
-      end = std::to_chars(buf, buf + sizeof(buf), v,
-                          std::chars_format::general, 9)
+    // protobuf's check (strtof) also fails on subnormals: ERANGE.
+    if (back != v || std::fabs(v) < std::numeric_limits<float>::min()) {
+      end = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general,
+                          9)
                 .ptr;
     }
   }
@@ -610,11 +678,9 @@ void AppendDuration(int64_t seconds, int32_t nanos, std::string* out) {
 }
 
 // The descriptor of enum value `number`, or nullptr.
-const EnumValueDescriptor* FindEnumValue(const EnumDescriptor* e,
-                                         int number) {
+const EnumValueDescriptor* FindEnumValue(const EnumDescriptor* e, int number) {
   // Enums numbered 0, 1, 2... in order: the value at index `number`.
-  if (number >= 0 && number < e->value_count() &&
-      !e->options().allow_alias()) {
+  if (number >= 0 && number < e->value_count() && !e->options().allow_alias()) {
     const EnumValueDescriptor* v = e->value(number);
     if (v->number() == number) return v;
   }
@@ -633,11 +699,27 @@ class Printer {
  private:
   void MessageValue(const Message& m, Wkt wkt);
   void Object(const Message& m);
+  // `,"jsonName":` (no comma before the first).
   void Key(const FieldDescriptor* f, bool* first) {
+    const std::string& name = f->json_name();
+    // A json_name derived from the field name is an identifier: no escapes.
+    if (!f->has_json_name() && name.size() <= 60) {
+      char buf[64];
+      char* w = buf;
+      if (!*first) *w++ = ',';
+      *first = false;
+      *w++ = '"';
+      std::memcpy(w, name.data(), name.size());
+      w += name.size();
+      *w++ = '"';
+      *w++ = ':';
+      out_.append(buf, w - buf);
+      return;
+    }
     if (!*first) out_.push_back(',');
     *first = false;
     out_.push_back('"');
-    AppendEscaped(f->json_name(), &out_);
+    AppendEscaped(name, &out_);
     out_.append("\":");
   }
   void Singular(const Message& m, const Reflection* r,
@@ -724,8 +806,8 @@ void Printer::MessageValue(const Message& m, Wkt wkt) {
         size_t start = 0;
         while (true) {
           const size_t dot = path.find('.', start);
-          joined += ToCamelCase(
-              absl::string_view(path).substr(start, dot - start));
+          joined +=
+              ToCamelCase(absl::string_view(path).substr(start, dot - start));
           if (dot == std::string::npos) break;
           joined.push_back('.');
           start = dot + 1;
@@ -948,8 +1030,7 @@ void Printer::List(const Message& m, const Reflection* r,
       std::string scratch;
       for (int i = 0; i < n; ++i) {
         comma(i);
-        const std::string& s =
-            r->GetRepeatedStringReference(m, f, i, &scratch);
+        const std::string& s = r->GetRepeatedStringReference(m, f, i, &scratch);
         if (bytes) {
           out_.push_back('"');
           AppendBase64(s, &out_);
@@ -1192,8 +1273,7 @@ bool NumberTextToDouble(absl::string_view s, double* v) {
   return true;
 }
 
-bool ParseTimestampText(absl::string_view s, int64_t* seconds,
-                        int32_t* nanos) {
+bool ParseTimestampText(absl::string_view s, int64_t* seconds, int32_t* nanos) {
   size_t i = 0;
   const auto digits = [&](int n, int* v) {
     if (i + n > s.size()) return false;
@@ -1214,10 +1294,9 @@ bool ParseTimestampText(absl::string_view s, int64_t* seconds,
     return false;
   };
   int year, month, day, hour, minute, second;
-  if (!(digits(4, &year) && literal('-') && digits(2, &month) &&
-        literal('-') && digits(2, &day) && literal('T') && digits(2, &hour) &&
-        literal(':') && digits(2, &minute) && literal(':') &&
-        digits(2, &second))) {
+  if (!(digits(4, &year) && literal('-') && digits(2, &month) && literal('-') &&
+        digits(2, &day) && literal('T') && digits(2, &hour) && literal(':') &&
+        digits(2, &minute) && literal(':') && digits(2, &second))) {
     return false;
   }
   int32_t ns = 0;
@@ -1248,8 +1327,8 @@ bool ParseTimestampText(absl::string_view s, int64_t* seconds,
       second > 59) {
     return false;
   }
-  const int64_t secs = DaysFromCivil(year, month, day) * 86400 +
-                       hour * 3600 + minute * 60 + second - offset;
+  const int64_t secs = DaysFromCivil(year, month, day) * 86400 + hour * 3600 +
+                       minute * 60 + second - offset;
   if (secs < kMinTimestampSeconds || secs > kMaxTimestampSeconds) {
     return false;
   }
@@ -1258,8 +1337,7 @@ bool ParseTimestampText(absl::string_view s, int64_t* seconds,
   return true;
 }
 
-bool ParseDurationText(absl::string_view s, int64_t* seconds,
-                       int32_t* nanos) {
+bool ParseDurationText(absl::string_view s, int64_t* seconds, int32_t* nanos) {
   size_t i = 0;
   bool negative = false;
   if (i < s.size() && s[i] == '-') {
@@ -1375,13 +1453,14 @@ class Parser {
   std::string Got() const {
     if (p_ >= end_) return "end of input";
     const unsigned char c = static_cast<unsigned char>(*p_);
-    if (c >= 0x20 && c < 0x7f) return absl::StrCat("'", std::string(1, *p_), "'");
+    if (c >= 0x20 && c < 0x7f) {
+      return absl::StrCat("'", std::string(1, *p_), "'");
+    }
     return absl::StrCat("byte 0x", absl::Hex(c, absl::kZeroPad2));
   }
   bool SyntaxError(absl::string_view expected) {
-    return Fail(
-        absl::StrCat("expected ", expected, " at byte ", Offset(), ", got ",
-                     Got()));
+    return Fail(absl::StrCat("expected ", expected, " at byte ", Offset(),
+                             ", got ", Got()));
   }
   // Describes the JSON value starting at the cursor.
   static const char* KindName(char c) {
@@ -1409,8 +1488,8 @@ class Parser {
     return Fail(absl::StrCat("expected ", expected, ", got ", kind));
   }
   bool DepthError() {
-    return Fail(absl::StrCat("nesting deeper than ", kMaxProtoJsonDepth,
-                             " levels"));
+    return Fail(
+        absl::StrCat("nesting deeper than ", kMaxProtoJsonDepth, " levels"));
   }
 
   // ---- lexing ----
@@ -1505,9 +1584,10 @@ class Parser {
         continue;
       }
       if (c < 0x20) {
-        return Fail(absl::StrCat("unescaped control character in a string "
-                                 "at byte ",
-                                 Offset()));
+        return Fail(
+            absl::StrCat("unescaped control character in a string "
+                         "at byte ",
+                         Offset()));
       }
       // A backslash escape.
       if (end_ - p_ < 2) return Fail("unterminated string");
@@ -1544,16 +1624,14 @@ class Parser {
           if (cp >= 0xd800 && cp <= 0xdbff) {
             uint32_t low;
             if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') {
-              return Fail(absl::StrCat("lone surrogate \\u",
-                                       absl::Hex(cp), " at byte ",
-                                       Offset()));
+              return Fail(absl::StrCat("lone surrogate \\u", absl::Hex(cp),
+                                       " at byte ", Offset()));
             }
             p_ += 2;
             if (!Hex4(&low)) return false;
             if (low < 0xdc00 || low > 0xdfff) {
-              return Fail(absl::StrCat("lone surrogate \\u",
-                                       absl::Hex(cp), " at byte ",
-                                       Offset()));
+              return Fail(absl::StrCat("lone surrogate \\u", absl::Hex(cp),
+                                       " at byte ", Offset()));
             }
             cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
           } else if (cp >= 0xdc00 && cp <= 0xdfff) {
@@ -1565,8 +1643,8 @@ class Parser {
         }
         default:
           p_ -= 2;
-          return Fail(absl::StrCat("invalid escape in a string at byte ",
-                                   Offset()));
+          return Fail(
+              absl::StrCat("invalid escape in a string at byte ", Offset()));
       }
     }
   }
@@ -1583,8 +1661,8 @@ class Parser {
       } else if (c >= 'A' && c <= 'F') {
         v |= c - 'A' + 10;
       } else {
-        return Fail(absl::StrCat("invalid \\u escape at byte ",
-                                 p_ - begin_ - 2));
+        return Fail(
+            absl::StrCat("invalid \\u escape at byte ", p_ - begin_ - 2));
       }
     }
     p_ += 4;
@@ -1606,8 +1684,8 @@ class Parser {
       ++q;
       if (q < end_ && IsDigit(*q)) {
         p_ = q;
-        return Fail(absl::StrCat("leading zero in a number at byte ",
-                                 start - begin_));
+        return Fail(
+            absl::StrCat("leading zero in a number at byte ", start - begin_));
       }
     } else {
       while (q < end_ && IsDigit(*q)) ++q;
@@ -1646,8 +1724,8 @@ class Parser {
     if (c == '"') {
       if (!String(&scratch_)) return false;
       if (!ParseIntegerText(scratch_, &negative, &mag)) {
-        return Fail(absl::StrCat("expected ", Article(type), type, ", got \"", scratch_,
-                                 "\""));
+        return Fail(absl::StrCat("expected ", Article(type), type, ", got \"",
+                                 scratch_, "\""));
       }
     } else if (c == '-' || IsDigit(c)) {
       absl::string_view text;
@@ -1655,20 +1733,24 @@ class Parser {
       if (!Number(&text, &integer)) return false;
       if (integer) {
         if (!ParseIntegerText(text, &negative, &mag)) {
-          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
+          return Fail(
+              absl::StrCat("value out of range for ", type, ": ", text));
         }
       } else {
         double d;
         if (!NumberTextToDouble(text, &d) || d != std::trunc(d)) {
-          return Fail(absl::StrCat("expected ", Article(type), type, ", got ", text));
+          return Fail(
+              absl::StrCat("expected ", Article(type), type, ", got ", text));
         }
         if (!(d >= static_cast<double>(lo) && d < -static_cast<double>(lo) &&
               d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) {
-          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
+          return Fail(
+              absl::StrCat("value out of range for ", type, ": ", text));
         }
         const int64_t v = static_cast<int64_t>(d);
         if (v < lo || v > hi) {
-          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
+          return Fail(
+              absl::StrCat("value out of range for ", type, ": ", text));
         }
         *out = v;
         return true;
@@ -1679,7 +1761,8 @@ class Parser {
     // Sign and magnitude to [lo, hi].
     int64_t v;
     if (negative) {
-      if (mag > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) {
+      if (mag >
+          static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) {
         return Fail(absl::StrCat("value out of range for ", type, ": -", mag));
       }
       v = static_cast<int64_t>(0 - mag);
@@ -1703,8 +1786,8 @@ class Parser {
     if (c == '"') {
       if (!String(&scratch_)) return false;
       if (!ParseIntegerText(scratch_, &negative, &mag)) {
-        return Fail(absl::StrCat("expected ", Article(type), type, ", got \"", scratch_,
-                                 "\""));
+        return Fail(absl::StrCat("expected ", Article(type), type, ", got \"",
+                                 scratch_, "\""));
       }
     } else if (c == '-' || IsDigit(c)) {
       absl::string_view text;
@@ -1712,19 +1795,25 @@ class Parser {
       if (!Number(&text, &integer)) return false;
       if (integer) {
         if (!ParseIntegerText(text, &negative, &mag)) {
-          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
+          return Fail(
+              absl::StrCat("value out of range for ", type, ": ", text));
         }
       } else {
         double d;
         if (!NumberTextToDouble(text, &d) || d != std::trunc(d)) {
-          return Fail(absl::StrCat("expected ", Article(type), type, ", got ", text));
+          return Fail(
+              absl::StrCat("expected ", Article(type), type, ", got ", text));
         }
         if (!(d >= 0 && d < 1.8446744073709552e19 &&
               d <= static_cast<double>(hi))) {
-          return Fail(absl::StrCat("value out of range for ", type, ": ", text));
+          return Fail(
+              absl::StrCat("value out of range for ", type, ": ", text));
         }
         const uint64_t v = static_cast<uint64_t>(d);
-        if (v > hi) return Fail(absl::StrCat("value out of range for ", type, ": ", text));
+        if (v > hi) {
+          return Fail(
+              absl::StrCat("value out of range for ", type, ": ", text));
+        }
         *out = v;
         return true;
       }
@@ -1734,7 +1823,9 @@ class Parser {
     if (negative && mag != 0) {
       return Fail(absl::StrCat("value out of range for ", type, ": -", mag));
     }
-    if (mag > hi) return Fail(absl::StrCat("value out of range for ", type, ": ", mag));
+    if (mag > hi) {
+      return Fail(absl::StrCat("value out of range for ", type, ": ", mag));
+    }
     *out = mag;
     return true;
   }
@@ -1752,8 +1843,7 @@ class Parser {
       } else if (scratch_ == "-Infinity") {
         *out = -std::numeric_limits<double>::infinity();
       } else if (!IsJsonNumber(scratch_)) {
-        return Fail(absl::StrCat("expected a number, got \"", scratch_,
-                                 "\""));
+        return Fail(absl::StrCat("expected a number, got \"", scratch_, "\""));
       } else if (!NumberTextToDouble(scratch_, out)) {
         return Fail(absl::StrCat("number out of range: ", scratch_));
       }
@@ -1820,8 +1910,10 @@ class Parser {
       uint64_t mag;
       if (ParseIntegerText(scratch_, &negative, &mag) &&
           mag <= (negative ? uint64_t{2147483648} : uint64_t{2147483647})) {
-        return EnumNumber(e, negative ? static_cast<int>(-static_cast<int64_t>(mag))
-                                      : static_cast<int>(mag),
+        return EnumNumber(e,
+                          negative
+                              ? static_cast<int>(-static_cast<int64_t>(mag))
+                              : static_cast<int>(mag),
                           out);
       }
       return Fail(absl::StrCat("unknown value \"", scratch_, "\" of enum ",
@@ -1830,8 +1922,7 @@ class Parser {
     if (c == '-' || IsDigit(c)) {
       int64_t v = 0;
       if (!SignedInt(std::numeric_limits<int32_t>::min(),
-                     std::numeric_limits<int32_t>::max(), "enum number",
-                     &v)) {
+                     std::numeric_limits<int32_t>::max(), "enum number", &v)) {
         return false;
       }
       return EnumNumber(e, static_cast<int>(v), out);
@@ -1846,8 +1937,8 @@ class Parser {
   bool EnumNumber(const EnumDescriptor* e, int number, int* out) {
     if (e->file()->syntax() != pb::FileDescriptor::SYNTAX_PROTO3 &&
         e->FindValueByNumber(number) == nullptr) {
-      return Fail(absl::StrCat("unknown value ", number, " of enum ",
-                               e->full_name()));
+      return Fail(
+          absl::StrCat("unknown value ", number, " of enum ", e->full_name()));
     }
     *out = number;
     return true;
@@ -1881,8 +1972,7 @@ class Parser {
       }
       case FieldDescriptor::CPPTYPE_UINT32: {
         uint64_t v = 0;
-        if (!UnsignedInt(std::numeric_limits<uint32_t>::max(), "uint32",
-                         &v)) {
+        if (!UnsignedInt(std::numeric_limits<uint32_t>::max(), "uint32", &v)) {
           return false;
         }
         add ? r->AddUInt32(m, f, static_cast<uint32_t>(v))
@@ -1891,8 +1981,7 @@ class Parser {
       }
       case FieldDescriptor::CPPTYPE_UINT64: {
         uint64_t v = 0;
-        if (!UnsignedInt(std::numeric_limits<uint64_t>::max(), "uint64",
-                         &v)) {
+        if (!UnsignedInt(std::numeric_limits<uint64_t>::max(), "uint64", &v)) {
           return false;
         }
         add ? r->AddUInt64(m, f, v) : r->SetUInt64(m, f, v);
@@ -2040,8 +2129,8 @@ class Parser {
         const auto status = pb::util::JsonStringToMessage(
             pb::StringPiece(start, p_ - start), m, options);
         if (!status.ok()) {
-          return Fail(absl::StrCat("invalid Any: ",
-                                   std::string(status.message())));
+          return Fail(
+              absl::StrCat("invalid Any: ", std::string(status.message())));
         }
         return true;
       }
@@ -2087,8 +2176,8 @@ class Parser {
         return Unwind(KeySegment(key));
       }
       // The name as written, from storage that outlives key_scratch_.
-      const std::string& name = key == f->json_name() ? f->json_name()
-                                                      : f->name();
+      const std::string& name =
+          key == f->json_name() ? f->json_name() : f->name();
       if (PeekNonWs() != ':') return SyntaxError("':' after the key");
       ++p_;
       if (seen.TestAndSetField(f->index())) {
@@ -2096,8 +2185,8 @@ class Parser {
         return Unwind(name);
       }
       const char c = PeekNonWs();
-      if (c == 'n' && (f->is_repeated() ||
-                       !(IsValueMessage(f) || IsNullValueEnum(f)))) {
+      if (c == 'n' &&
+          (f->is_repeated() || !(IsValueMessage(f) || IsNullValueEnum(f)))) {
         // null: the field stays unset.
         if (!Literal("null")) return Unwind(name);
       } else {
@@ -2244,8 +2333,8 @@ class Parser {
             mag > limit + (negative ? 1 : 0)) {
           return bad(is32 ? "an int32" : "an int64");
         }
-        const int64_t v =
-            negative ? static_cast<int64_t>(0 - mag) : static_cast<int64_t>(mag);
+        const int64_t v = negative ? static_cast<int64_t>(0 - mag)
+                                   : static_cast<int64_t>(mag);
         if (is32) {
           er->SetInt32(entry, f, static_cast<int32_t>(v));
         } else {
@@ -2257,10 +2346,10 @@ class Parser {
       case FieldDescriptor::CPPTYPE_UINT32:
       case FieldDescriptor::CPPTYPE_UINT64: {
         const bool is32 = f->cpp_type() == FieldDescriptor::CPPTYPE_UINT32;
-        const uint64_t limit = is32 ? uint64_t{4294967295u}
-                                    : std::numeric_limits<uint64_t>::max();
-        if (!ParseIntegerText(key, &negative, &mag) ||
-            (negative && mag != 0) || mag > limit) {
+        const uint64_t limit =
+            is32 ? uint64_t{4294967295u} : std::numeric_limits<uint64_t>::max();
+        if (!ParseIntegerText(key, &negative, &mag) || (negative && mag != 0) ||
+            mag > limit) {
           return bad(is32 ? "a uint32" : "a uint64");
         }
         if (is32) {

@@ -45,15 +45,21 @@
 //     with 0, 3, 6 or 9 fractional digits ("1972-01-01T10:00:20.021Z"),
 //     Duration -> "1.500s", wrappers -> their bare value, Empty -> {},
 //     FieldMask -> comma-joined lowerCamelCase paths, Any -> protobuf's own
-//     printer.
-// Deviations from protobuf, where protobuf fails or prints something that
-// is not JSON:
+//     printer (an Any it cannot print, of an unknown type, prints {}).
+// Deviations from protobuf, all where protobuf fails or prints something
+// wrong:
 //   - A Value with no kind set is left out where it appears (a field, a list
 //     element, a struct member or map entry), as protobuf does; at the top
 //     level it prints null (protobuf prints nothing).
 //   - A Timestamp or Duration outside the range the JSON mapping allows
 //     (years 0001-9999; +-315,576,000,000 s; nanos of the wrong sign) is
 //     clamped / normalised to the nearest printable value (protobuf fails).
+//   - At the top level, a ListValue's objects get no bogus "values":[] and
+//     a FloatValue prints its number (protobuf prints `true`).
+//   - Map order: a generated message's map filled through reflection (or by
+//     ProtoFromJson) and not read since prints in insertion order; protobuf
+//     first syncs it to its hash map and prints that order. Maps built
+//     through the generated API (as services build them) print alike.
 //
 // Parsing accepts the proto3 JSON mapping:
 //   - Field names as json_name or as the proto field name.
@@ -66,7 +72,8 @@
 //   - bytes as standard or URL-safe base64, padded or not.
 //   - null for a field leaves it unset, except for a Value field (null_value)
 //     and a NullValue enum; null elements of a repeated non-Value field are
-//     skipped (as protobuf does).
+//     skipped and a null map value is the value type's default (as protobuf
+//     does).
 //   - Struct / Value / ListValue take any JSON; Timestamp an RFC 3339 string
 //     with 'T', 'Z' or a +hh:mm offset, 0 to 9 fractional digits, years
 //     0001-9999; Duration "-1.5s" style within +-315,576,000,000 s;
@@ -91,7 +98,7 @@
 //   "bogus: unknown field of cxlab.v1.AssignRequest"
 //   "unit: expected ',' or '}' at byte 42, got end of input"
 // (a key that is not an identifier appears as ["a b"]). With no path the
-// message has no prefix ("expected an object at byte 0, got '['").
+// message has no prefix ("expected an object, got an array").
 //
 // Thread-safety: pure functions, safe to call concurrently (on distinct
 // output messages). The message printed must not be mutated meanwhile.

@@ -124,8 +124,7 @@ std::string RelativeLiftText(const v1::Effect& relative, bool floor_lower) {
   // An unbounded side is open: "[+5.0%, +∞)".
   return absl::StrCat(
       estimate, ci.has_lower() ? " [" : " (",
-      ci.has_lower() ? FormatSignedPercent(lower, decimals) : "-\u221e",
-      ", ",
+      ci.has_lower() ? FormatSignedPercent(lower, decimals) : "-\u221e", ", ",
       ci.has_upper() ? FormatSignedPercent(ci.upper(), decimals) : "+\u221e",
       ci.has_upper() ? "]" : ")");
 }
@@ -431,9 +430,9 @@ std::string FormatLiftClaim(const v1::MetricResult& metric,
     return absl::StrCat(variant.variant_key(), " changes ", metric.metric_key(),
                         " by ", kUndefined);
   }
-  std::string size =
-      relative ? FormatRelativeLift(metric, effect)
-               : absl::StrCat(FormatAbsoluteLift(metric, effect), " (absolute)");
+  std::string size = relative ? FormatRelativeLift(metric, effect)
+                              : absl::StrCat(FormatAbsoluteLift(metric, effect),
+                                             " (absolute)");
   const char* verb = " changes ";
   if (absl::StartsWith(size, "+")) {
     verb = " raises ";

@@ -275,14 +275,13 @@ std::string ForestSvg(const std::vector<ForestRow>& rows,
       svg += SvgText(kLeft + kWidth / 2, y + 4, r.undefined_text,
                      "class=\"undefined\" text-anchor=\"middle\"");
     }
-    svg +=
-        SvgText(kLeft + kWidth + 12, y + 4,
-                absl::StrCat(r.effect == nullptr ? std::string(kUndefined)
-                             : r.metric != nullptr
-                                 ? FormatRelativeLift(*r.metric, *r.effect)
-                                 : FormatRelativeLift(*r.effect),
-                             "  ", VerdictMarker(r.verdict)),
-                absl::StrCat("class=\"value\" fill=\"", color, "\""));
+    svg += SvgText(kLeft + kWidth + 12, y + 4,
+                   absl::StrCat(r.effect == nullptr ? std::string(kUndefined)
+                                : r.metric != nullptr
+                                    ? FormatRelativeLift(*r.metric, *r.effect)
+                                    : FormatRelativeLift(*r.effect),
+                                "  ", VerdictMarker(r.verdict)),
+                   absl::StrCat("class=\"value\" fill=\"", color, "\""));
   }
   svg += "</svg>";
   return svg;
@@ -420,9 +419,9 @@ std::string TimeSeriesSvg(const v1::Report& report,
                                    C(y(p->relative().ci().upper()))));
       }
       for (auto it = run.rbegin(); it != run.rend(); ++it) {
-        pts.push_back(absl::StrCat(C(x(day_index[(*it)->day()])), ",",
-                                   C(y(ShownLower((*it)->relative(),
-                                                  floor_lower)))));
+        pts.push_back(
+            absl::StrCat(C(x(day_index[(*it)->day()])), ",",
+                         C(y(ShownLower((*it)->relative(), floor_lower)))));
       }
       absl::StrAppend(&svg, "<polygon class=\"band\" fill=\"", color,
                       "\" points=\"", absl::StrJoin(pts, " "), "\"/>");
@@ -535,7 +534,7 @@ std::string UnitsSvg(const v1::Report& report) {
 
 constexpr char kStyle[] = R"css(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
-color:#1f2328;max-width:1200px;margin:24px auto;padding:0 16px}
+color:#1f2328;max-width:1400px;margin:24px auto;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}
 h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #d0d7de;
 padding-bottom:4px}
@@ -570,18 +569,18 @@ svg .expected{stroke:#1f2328;stroke-width:2;stroke-dasharray:3 2}
 .table-scroll{overflow-x:auto;margin:6px 0}
 .table-scroll:focus{outline:3px solid #0969da;outline-offset:2px}
 .table-scroll:focus:not(:focus-visible){outline:none}
-table.metrics{border-collapse:collapse;width:100%;font-size:12.5px;
+table.metrics{border-collapse:collapse;width:100%;font-size:12px;
 font-variant-numeric:tabular-nums}
 table.metrics th,table.metrics td{border-bottom:1px solid #eaeef2;
-padding:4px 6px;text-align:right;vertical-align:top}
+padding:4px 5px;text-align:right;vertical-align:top}
 table.metrics th:nth-child(-n+2),table.metrics td:nth-child(-n+2),
 table.metrics th:last-child,table.metrics td:last-child{
 text-align:left}
 table.metrics thead th{vertical-align:bottom}
 table.metrics td{white-space:nowrap}
-table.metrics td:first-child{white-space:normal;min-width:11em;
+table.metrics td:first-child{white-space:normal;min-width:9em;
 overflow-wrap:break-word}
-table.metrics td:last-child{white-space:normal;min-width:14em}
+table.metrics td:last-child{white-space:normal;min-width:9em}
 table.metrics tr.first td{border-top:2px solid #d0d7de}
 td.better{color:#1a7f37;font-weight:600}
 td.worse{color:#cf222e;font-weight:600}td.inconclusive{color:#57606a}
@@ -818,7 +817,7 @@ std::string RenderReportHeader(const v1::Report& report) {
                           absl::UTCTimeZone()));
   }
   html += "</dl>";
-  const std::string srm_class = SrmMismatch(report.srm())       ? "bad"
+  const std::string srm_class = SrmMismatch(report.srm())        ? "bad"
                                 : SrmNotApplicable(report.srm()) ? "na"
                                 : report.srm().has_p_value()     ? "ok"
                                                                  : "unknown";
@@ -946,9 +945,8 @@ std::string RenderReportSections(const v1::Report& report,
         }
         const int64_t total = SegmentUnits(s);
         const bool srm_mismatch = SrmMismatch(s.srm());
-        const std::string group = srm_mismatch
-                                      ? absl::StrCat(s.segment(), " (SRM!)")
-                                      : s.segment();
+        const std::string group =
+            srm_mismatch ? absl::StrCat(s.segment(), " (SRM!)") : s.segment();
         const std::string tooltip = absl::StrCat(
             s.name().empty() ? s.segment() : s.name(), ": ", FormatCount(total),
             " units",

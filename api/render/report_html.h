@@ -31,7 +31,13 @@
 //      with the SRM verdict;
 //   6. the persona breakdown (SVG, forest-style rows per segment and
 //      treatment for the primary metric) when the report has by_segment;
-//   7. the full metrics table with every number and warning.
+//   7. the full metrics table with every number and warning, in a
+//      keyboard-focusable region (tabindex 0, role="region") that scrolls
+//      sideways when the viewport is narrower than the table; numbers,
+//      intervals and verdict markers never wrap. Displayed bounds are
+//      clamped where the metric cannot go (FormatValueInterval,
+//      FormatRelativeLift); the report's numbers are not changed.
+// The page is fluid up to 1400 px wide.
 // Each plot is one <svg> element; a plot without data (no daily points, no
 // segments) is replaced by a sentence saying so. All text taken from the
 // report is HTML-escaped.

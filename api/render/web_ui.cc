@@ -19,8 +19,10 @@ namespace cxlab::render {
 namespace {
 
 // The web pages' style, after the report's (ReportStyleSheet): links, the
-// skip link, navigation, the options form, the list table and visible focus
-// on everything focusable.
+// skip link, navigation, the options form, the list table (a table on wide
+// screens; below 960 px one stacked card per row, each cell prefixed by its
+// data-label, so nothing needs a sideways scroll at 390 px) and visible
+// focus on everything focusable.
 constexpr char kWebStyle[] = R"css(
 a{color:#0969da}a:hover{text-decoration-thickness:2px}
 a:focus,button:focus,input:focus,select:focus,summary:focus{
@@ -55,14 +57,29 @@ table.list{border-collapse:collapse;width:100%;font-size:13px}
 table.list caption{text-align:left;color:#57606a;padding:0 0 6px}
 table.list th,table.list td{border-bottom:1px solid #eaeef2;padding:6px;
 text-align:left;vertical-align:top}
-table.list thead th{border-bottom:2px solid #d0d7de;white-space:nowrap}
+table.list thead th{border-bottom:2px solid #d0d7de;vertical-align:bottom}
 table.list .num{text-align:right;font-variant-numeric:tabular-nums;
 white-space:nowrap}
 table.list .marker{font-weight:600;white-space:nowrap}
 table.list .metric{color:#57606a}
 table.list th[scope=row],table.list .metric{overflow-wrap:break-word}
-table.list td.verdict{min-width:20em}
-@media (max-width:720px){table.list td.verdict{min-width:14em}}
+table.list td.sentence{min-width:20em}
+@media (max-width:1100px){table.list td.sentence{min-width:15em}}
+@media (max-width:960px){
+table.list,table.list tbody,table.list tr,table.list th[scope=row],
+table.list td{display:block}
+table.list caption{display:block}
+table.list thead{position:absolute;left:-10000px;top:auto;width:1px;
+height:1px;overflow:hidden}
+table.list tr{border-bottom:1px solid #d0d7de;padding:10px 0}
+table.list th[scope=row],table.list td{border:0;padding:2px 0;
+text-align:left}
+table.list th[scope=row]{font-size:15px}
+table.list td.fact{display:inline-block;margin-right:18px}
+table.list td.sentence{min-width:0;margin-top:2px}
+table.list td[data-label]::before{content:attr(data-label) ": ";
+color:#57606a;font-weight:400}
+}
 )css";
 
 // The first element of every page: focusing it and pressing Enter skips the
@@ -163,46 +180,63 @@ std::string BreakableKey(absl::string_view text) {
   return html;
 }
 
+// A list cell: `label` is its column's heading, shown before the content
+// when the narrow-screen layout stacks a row's cells (kWebStyle); `cls` its
+// classes; `content` HTML.
+std::string ListCell(absl::string_view label, absl::string_view cls,
+                     absl::string_view content) {
+  return absl::StrCat("<td class=\"", cls, "\" data-label=\"", label, "\">",
+                      content, "</td>");
+}
+
 std::string ListRow(const ExperimentRow& row) {
   std::string html = absl::StrCat(
       "<tr><th scope=\"row\"><a href=\"", HtmlEscape(ExperimentPath(row.key)),
-      "\">", BreakableKey(row.key), "</a></th><td>", HtmlEscape(Dash(row.name)),
-      "</td><td>", HtmlEscape(Dash(row.status)), "</td>");
+      "\">", BreakableKey(row.key), "</a></th>",
+      ListCell("Name", "name", HtmlEscape(Dash(row.name))),
+      ListCell("Status", "fact", HtmlEscape(Dash(row.status))));
   if (!row.has_report) {
-    absl::StrAppend(&html, "<td class=\"num\">", kUndefined,
-                    "</td><td class=\"num\">", kUndefined, "</td><td>",
-                    kUndefined, "</td><td>", kUndefined,
-                    "</td><td class=\"verdict\">",
-                    row.note.empty()
-                        ? std::string(kUndefined)
-                        : absl::StrCat("<span class=\"note\">",
-                                       HtmlEscape(row.note), "</span>"),
-                    "</td></tr>\n");
+    absl::StrAppend(
+        &html, ListCell("Days running", "num fact", kUndefined),
+        ListCell("Units", "num fact", kUndefined),
+        ListCell("SRM", "fact", kUndefined),
+        ListCell("Primary metric", "primary", kUndefined),
+        ListCell("Verdict", "sentence",
+                 row.note.empty()
+                     ? std::string(kUndefined)
+                     : absl::StrCat("<span class=\"note\">",
+                                    HtmlEscape(row.note), "</span>")),
+        "</tr>\n");
     return html;
   }
   const auto [srm_class, srm_text] = SrmBadge(row.srm);
-  absl::StrAppend(&html, "<td class=\"num\">",
-                  absl::StrFormat("%.1f", row.days_running),
-                  "</td><td class=\"num\">", FormatCount(row.units),
-                  "</td><td><span class=\"badge ", srm_class, "\">", srm_text,
-                  "</span></td><td>");
+  std::string primary;
   if (row.primary_metric.empty()) {
-    html += kUndefined;
+    primary = kUndefined;
   } else {
     const std::string verdict = VerdictName(row.primary_verdict);
-    absl::StrAppend(&html, "<span class=\"metric\">",
+    absl::StrAppend(&primary, "<span class=\"metric\">",
                     BreakableKey(row.primary_metric), "</span><br>");
     if (verdict.empty()) {
-      absl::StrAppend(&html, "<span class=\"marker undefined\">", kUndefined,
+      absl::StrAppend(&primary, "<span class=\"marker undefined\">", kUndefined,
                       " no treatment</span>");
     } else {
-      absl::StrAppend(&html, "<span class=\"marker ", verdict, "\">",
+      absl::StrAppend(&primary, "<span class=\"marker ", verdict, "\">",
                       HtmlEscape(VerdictMarker(row.primary_verdict)),
                       "</span>");
     }
   }
-  absl::StrAppend(&html, "</td><td class=\"verdict\">",
-                  HtmlEscape(Dash(row.verdict)), "</td></tr>\n");
+  absl::StrAppend(
+      &html,
+      ListCell("Days running", "num fact",
+               absl::StrFormat("%.1f", row.days_running)),
+      ListCell("Units", "num fact", FormatCount(row.units)),
+      ListCell("SRM", "fact",
+               absl::StrCat("<span class=\"badge ", srm_class, "\">", srm_text,
+                            "</span>")),
+      ListCell("Primary metric", "primary", primary),
+      ListCell("Verdict", "sentence", HtmlEscape(Dash(row.verdict))),
+      "</tr>\n");
   return html;
 }
 
@@ -407,7 +441,10 @@ std::string RenderExperimentListPage(const std::vector<ExperimentRow>& rows,
   }
   body += "</main>\n";
   body += kFooter;
-  return HtmlPage("Experiments \u2014 cxlab", kWebStyle, body);
+  // The report pages may widen to 1400 px for their metrics table; a list
+  // wider than 1200 px only stretches its verdict sentences.
+  return HtmlPage("Experiments \u2014 cxlab",
+                  absl::StrCat(kWebStyle, "body{max-width:1200px}\n"), body);
 }
 
 absl::StatusOr<ReportQuery> ParseReportQuery(absl::string_view query) {

@@ -134,9 +134,13 @@ struct ListPageOptions {
 // "<!DOCTYPE html>".
 //
 // Layout: the page is fluid up to 1200 px; keys and metric keys may break
-// after "_" and "." (<wbr>), the verdict column keeps a readable minimum
-// width, and the table sits in a keyboard-focusable region that scrolls
-// sideways only when the viewport is too narrow for it.
+// after "_" and "." (<wbr>) and the verdict column keeps a readable minimum
+// width. Below 960 px CSS stacks each row into a card (the key, then
+// "Status: running  Days running: 14.1 ...", the primary metric and the
+// verdict, each cell labelled by its data-label); the markup stays the same
+// table. The table sits in a keyboard-focusable region (tabindex 0,
+// role="region") that scrolls sideways only as a fallback, when something
+// is still too wide.
 std::string RenderExperimentListPage(const std::vector<ExperimentRow>& rows,
                                      const ListPageOptions& options = {});
 

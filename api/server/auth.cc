@@ -177,7 +177,8 @@ KeyRegistry::CreateWithSecret(absl::string_view id, absl::string_view name,
 }
 
 absl::StatusOr<std::optional<std::string>> KeyRegistry::Bootstrap(
-    const std::string& secret, absl::Time now) {
+    const std::string& secret, absl::Time now,
+    const std::function<absl::Status(const std::string&)>& persist) {
   absl::MutexLock lock(&write_mu_);
   if (!std::atomic_load(&table_)->empty()) return std::nullopt;
   storage::Actor actor{"bootstrap", now};
@@ -187,13 +188,17 @@ absl::StatusOr<std::optional<std::string>> KeyRegistry::Bootstrap(
           "CXLAB_ADMIN_KEY: must be at least 16 characters");
     }
     RETURN_IF_ERROR(
-        CreateWithSecret("admin", "bootstrap admin", Role::kAdmin, secret, actor)
+        CreateWithSecret(kBootstrapAdminKeyId, "bootstrap admin", Role::kAdmin, secret, actor)
             .status());
     return std::nullopt;
   }
   ASSIGN_OR_RETURN(std::string random, RandomHex(24));
   std::string generated = absl::StrCat("cxk_admin_", random);
-  RETURN_IF_ERROR(CreateWithSecret("admin", "bootstrap admin", Role::kAdmin,
+  // Saved before it is committed: a crash in between leaves a file with an
+  // unused secret (the next start generates another), never a committed key
+  // whose secret nobody has.
+  if (persist) RETURN_IF_ERROR(persist(generated));
+  RETURN_IF_ERROR(CreateWithSecret(kBootstrapAdminKeyId, "bootstrap admin", Role::kAdmin,
                                    generated, actor)
                       .status());
   return generated;
@@ -218,7 +223,12 @@ absl::StatusOr<Principal> KeyRegistry::Authenticate(
   if (it == table->end() || it->second.info.revoked) {
     return absl::UnauthenticatedError("unknown or revoked API key");
   }
-  return Principal{it->second.info.id, it->second.info.role};
+  Principal who{it->second.info.id, it->second.info.role};
+  if (limiter_ != nullptr) {
+    absl::Status allowed = limiter_->Acquire(who);
+    if (!allowed.ok()) return allowed;
+  }
+  return who;
 }
 
 absl::StatusOr<std::pair<ApiKeyInfo, std::string>> KeyRegistry::Create(
@@ -227,11 +237,36 @@ absl::StatusOr<std::pair<ApiKeyInfo, std::string>> KeyRegistry::Create(
     return absl::InvalidArgumentError("name: must be 1-200 characters");
   }
   absl::MutexLock lock(&write_mu_);
+  return NewKeyLocked(name, role, actor);
+}
+
+absl::StatusOr<std::pair<ApiKeyInfo, std::string>> KeyRegistry::NewKeyLocked(
+    absl::string_view name, Role role, const storage::Actor& actor) {
   ASSIGN_OR_RETURN(std::string id, RandomHex(6));
   ASSIGN_OR_RETURN(std::string random, RandomHex(24));
   std::string secret =
       absl::StrCat("cxk_", RoleName(role), "_", id, "_", random);
   return CreateWithSecret(id, name, role, std::move(secret), actor);
+}
+
+absl::StatusOr<std::pair<ApiKeyInfo, std::string>> KeyRegistry::Rotate(
+    absl::string_view id, const storage::Actor& actor) {
+  absl::MutexLock lock(&write_mu_);
+  std::optional<ApiKeyInfo> old;
+  for (const auto& [hash, entry] : *std::atomic_load(&table_)) {
+    if (entry.info.id == id) old = entry.info;
+  }
+  if (!old.has_value()) {
+    return absl::NotFoundError(absl::StrCat("API key '", id, "' not found"));
+  }
+  if (old->revoked) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("id: API key '", id, "' is revoked; create a new one"));
+  }
+  // The new key first: a crash between the two writes leaves both active.
+  ASSIGN_OR_RETURN(auto created, NewKeyLocked(old->name, old->role, actor));
+  RETURN_IF_ERROR(RevokeLocked(id, actor).status());
+  return created;
 }
 
 std::vector<ApiKeyInfo> KeyRegistry::List() const {
@@ -246,6 +281,11 @@ std::vector<ApiKeyInfo> KeyRegistry::List() const {
 absl::StatusOr<ApiKeyInfo> KeyRegistry::Revoke(absl::string_view id,
                                                const storage::Actor& actor) {
   absl::MutexLock lock(&write_mu_);
+  return RevokeLocked(id, actor);
+}
+
+absl::StatusOr<ApiKeyInfo> KeyRegistry::RevokeLocked(
+    absl::string_view id, const storage::Actor& actor) {
   std::shared_ptr<const Table> current = std::atomic_load(&table_);
   const Entry* target = nullptr;
   int active_admins = 0;

@@ -18,6 +18,7 @@
 #ifndef CXLAB_API_SERVER_AUTH_H_
 #define CXLAB_API_SERVER_AUTH_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,9 +30,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "api/server/rate_limiter.h"
 #include "storage/config_manager.h"
 
 namespace cxlab::api {
+
+// The id of the first admin key, made by Bootstrap() (its secret is in
+// DATA_DIR/admin.key).
+inline constexpr char kBootstrapAdminKeyId[] = "admin";
 
 // Ordered: each role includes the ones below it.
 enum class Role { kSdk = 1, kReader = 2, kEditor = 3, kAdmin = 4 };
@@ -74,15 +80,24 @@ class KeyRegistry {
 
   // On a data dir without keys, creates the first admin key: `secret` when
   // non-empty (e.g. from CXLAB_ADMIN_KEY; at least 16 characters), else a
-  // generated one. Returns the secret when one was generated (the caller
-  // writes it to DATA_DIR/admin.key and prints it once), nullopt otherwise.
+  // generated one, handed to `persist` (which writes DATA_DIR/admin.key)
+  // before the key is committed, so a crash never leaves a committed key
+  // whose secret is nowhere. Returns the secret when one was generated (the
+  // caller prints it once), nullopt otherwise.
   absl::StatusOr<std::optional<std::string>> Bootstrap(
-      const std::string& secret, absl::Time now);
+      const std::string& secret, absl::Time now,
+      const std::function<absl::Status(const std::string&)>& persist =
+          nullptr);
 
   // Resolves an "authorization" header value ("Bearer <secret>", the
   // scheme case-insensitive). UNAUTHENTICATED when missing, malformed,
-  // unknown or revoked.
+  // unknown or revoked; RESOURCE_EXHAUSTED (with a retry-after payload,
+  // rate_limiter.h) when the key's rate limit is used up.
   absl::StatusOr<Principal> Authenticate(absl::string_view header) const;
+
+  // Every later Authenticate() takes a token from `limiter` (borrowed; it
+  // must outlive the registry; nullptr: no limits). Call before serving.
+  void SetRateLimiter(RateLimiter* limiter) { limiter_ = limiter; }
 
   // Creates a key; returns its info and the secret (shown once).
   absl::StatusOr<std::pair<ApiKeyInfo, std::string>> Create(
@@ -96,6 +111,13 @@ class KeyRegistry {
   absl::StatusOr<ApiKeyInfo> Revoke(absl::string_view id,
                                     const storage::Actor& actor);
 
+  // Creates a key with the name and role of active key `id`, then revokes
+  // `id`; returns the new key and its secret. NOT_FOUND when unknown,
+  // FAILED_PRECONDITION when revoked. Two audited writes: a crash between
+  // them leaves both keys active (never none).
+  absl::StatusOr<std::pair<ApiKeyInfo, std::string>> Rotate(
+      absl::string_view id, const storage::Actor& actor);
+
  private:
   struct Entry {
     ApiKeyInfo info;
@@ -107,12 +129,19 @@ class KeyRegistry {
 
   absl::Status Store(const Entry& entry, absl::string_view action,
                      const storage::Actor& actor, const std::string& before);
+  absl::StatusOr<ApiKeyInfo> RevokeLocked(absl::string_view id,
+                                          const storage::Actor& actor)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::StatusOr<std::pair<ApiKeyInfo, std::string>> NewKeyLocked(
+      absl::string_view name, Role role, const storage::Actor& actor)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<std::pair<ApiKeyInfo, std::string>> CreateWithSecret(
       absl::string_view id, absl::string_view name, Role role,
       std::string secret, const storage::Actor& actor);
   void Publish(Table table);
 
   storage::ConfigManager& config_;
+  RateLimiter* limiter_ = nullptr;
   absl::Mutex write_mu_;  // serialises Create/Revoke
   // Immutable table read with std::atomic_load.
   std::shared_ptr<const Table> table_;

@@ -412,4 +412,29 @@ grpc::Status ExperimentServiceImpl::RevokeApiKey(
   return grpc::Status::OK;
 }
 
+grpc::Status ExperimentServiceImpl::RotateApiKey(
+    grpc::ServerContext* context, const v1::RotateApiKeyRequest* request,
+    v1::CreateApiKeyResponse* response) {
+  storage::Actor actor;
+  absl::Status allowed = Check(context, Role::kAdmin, "RotateApiKey", &actor);
+  if (!allowed.ok()) return Fail(allowed);
+  if (request->id().empty()) {
+    return Fail(absl::InvalidArgumentError("id: must not be empty"));
+  }
+  auto rotated = keys_.Rotate(request->id(), actor);
+  if (!rotated.ok()) return Fail(rotated.status());
+  if (request->id() == kBootstrapAdminKeyId && on_admin_key_rotated_) {
+    // The file the operator reads the first admin key from follows it.
+    absl::Status written = on_admin_key_rotated_(rotated->second);
+    if (!written.ok()) {
+      return Fail(absl::InternalError(absl::StrCat(
+          "rotated the admin key to id ", rotated->first.id,
+          " but could not update admin.key: ", written.message())));
+    }
+  }
+  *response->mutable_key() = KeyToProto(rotated->first);
+  response->set_secret(rotated->second);
+  return grpc::Status::OK;
+}
+
 }  // namespace cxlab::api

@@ -13,6 +13,7 @@
 #define CXLAB_API_SERVER_EXPERIMENT_SERVICE_H_
 
 #include <atomic>
+#include <functional>
 
 #include "api/server/auth.h"
 #include "cxlab/v1/experiment_service.grpc.pb.h"
@@ -154,6 +155,16 @@ class ExperimentServiceImpl final : public v1::ExperimentService::Service {
                             v1::CreateApiKeyResponse*) override;
   grpc::Status ListApiKeys(grpc::ServerContext*, const v1::ListApiKeysRequest*,
                            v1::ListApiKeysResponse*) override;
+  grpc::Status RotateApiKey(grpc::ServerContext*,
+                            const v1::RotateApiKeyRequest*,
+                            v1::CreateApiKeyResponse*) override;
+
+  // Called with the new secret when the bootstrap admin key (id "admin") is
+  // rotated, to rewrite DATA_DIR/admin.key. Set before serving.
+  void OnAdminKeyRotated(std::function<absl::Status(const std::string&)> f) {
+    on_admin_key_rotated_ = std::move(f);
+  }
+
   grpc::Status RevokeApiKey(grpc::ServerContext*,
                             const v1::RevokeApiKeyRequest*,
                             v1::ApiKey*) override;
@@ -191,6 +202,7 @@ class ExperimentServiceImpl final : public v1::ExperimentService::Service {
   storage::ConfigManager& config_;
   KeyRegistry& keys_;
   std::atomic<bool> shutting_down_{false};
+  std::function<absl::Status(const std::string&)> on_admin_key_rotated_;
 };
 
 }  // namespace cxlab::api

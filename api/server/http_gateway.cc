@@ -3,7 +3,6 @@
 #include "api/server/http_gateway.h"
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <optional>
@@ -18,12 +17,14 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "api/convert/proto_json.h"
 #include "api/server/assignment_service.h"
 #include "api/server/event_service.h"
 #include "api/server/experiment_service.h"
 #include "api/server/metrics.h"
 #include "api/server/ofrep.h"
 #include "api/server/personalization_service.h"
+#include "api/server/rate_limiter.h"
 #include "api/server/report_service.h"
 #include "api/server/web_ui_handler.h"
 #include "engine/json.h"
@@ -306,30 +307,35 @@ HttpResponse ErrorResponse(const absl::Status& status) {
   if (status.code() == absl::StatusCode::kUnauthenticated) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
   }
+  if (std::optional<absl::Duration> wait = RetryAfterOf(status)) {
+    // Whole seconds, rounded up: a client must not retry before the token.
+    r.headers.emplace_back(
+        "Retry-After",
+        absl::StrCat(std::max<int64_t>(
+            1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))))));
+  }
   return r;
 }
 
 absl::Status MessageFromJson(absl::string_view body, Message* message) {
-  if (absl::StripAsciiWhitespace(body).empty()) return absl::OkStatus();
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(body.data(), body.size()), message,
-      options);
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("body: not a valid ", message->GetDescriptor()->name(),
-                     " in JSON: ", std::string(status.message())));
+  if (absl::StripAsciiWhitespace(body).empty()) {
+    message->Clear();
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  absl::Status status = ProtoFromJson(body, message);
+  if (status.ok()) return status;
+  // Errors start with the JSON path of the offending field; one at the top
+  // of the document (not an object, trailing text) is about the body.
+  if (FieldOfMessage(status.message()).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "body: not a valid ", message->GetDescriptor()->name(), ": ",
+        status.message()));
+  }
+  return status;
 }
 
 std::string MessageToJson(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
+  return ProtoToJson(message);
 }
 
 bool PercentDecode(absl::string_view text, std::string* out) {
@@ -409,6 +415,10 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
       if (allowed == "*" || allowed == origin) origin_allowed = true;
     }
   }
+  // Health, readiness and metrics are never shed: operators need them most
+  // when the server is overloaded.
+  const bool ops = request.path == "/healthz" || request.path == "/readyz" ||
+                   request.path == "/metrics";
   if (request.method == "OPTIONS" &&
       !request.Header("access-control-request-method").empty()) {
     route = "preflight";
@@ -426,6 +436,21 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
           "authorization, content-type, x-api-key, if-none-match");
       response.headers.emplace_back("Access-Control-Max-Age", "600");
     }
+  } else if (!ops) {
+    // Load shedding: past the cap, answer at once instead of queueing.
+    const int inflight = inflight_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (options_.max_inflight > 0 && inflight > options_.max_inflight) {
+      route = "overloaded";
+      response = ErrorResponse(WithRetryAfter(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "server overloaded: more than ", options_.max_inflight,
+              " HTTP requests in flight (cxlabd --http_max_inflight); retry "
+              "later")),
+          absl::Seconds(1)));
+    } else {
+      response = Route(request, &route);
+    }
+    inflight_.fetch_sub(1, std::memory_order_relaxed);
   } else {
     response = Route(request, &route);
   }

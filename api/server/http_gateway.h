@@ -37,6 +37,7 @@
 #ifndef CXLAB_API_SERVER_HTTP_GATEWAY_H_
 #define CXLAB_API_SERVER_HTTP_GATEWAY_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -59,6 +60,10 @@ struct HttpGatewayOptions {
   // Origins allowed to call from a browser ("https://shop.example"); "*"
   // allows any. Empty: no CORS headers, preflights answered 403.
   std::vector<std::string> cors_origins;
+  // Requests handled at once; more are answered 429 (RESOURCE_EXHAUSTED,
+  // Retry-After: 1) at once, not queued. /healthz, /readyz and /metrics are
+  // never refused. 0: no cap.
+  int max_inflight = 256;
 };
 
 // What the gateway serves; every pointer is borrowed and must outlive it.
@@ -90,6 +95,7 @@ class HttpGateway {
 
   HttpGatewayServices services_;
   HttpGatewayOptions options_;
+  mutable std::atomic<int> inflight_{0};
 };
 
 // --- Building blocks, exposed for the OFREP and UI handlers and tests. ---

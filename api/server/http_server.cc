@@ -11,6 +11,7 @@
 #include <boost/beast/version.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -74,15 +75,22 @@ template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   // Plaintext.
+  // `open` counts the open sessions (borrowed; outlives the session).
   Session(tcp::socket&& socket, const HttpHandler& handler,
-          const HttpServerOptions& options)
-      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+          const HttpServerOptions& options, std::atomic<int>& open)
+      : stream_(std::move(socket)),
+        handler_(handler),
+        options_(options),
+        open_(open) {}
   // TLS with `context` (borrowed; outlives the session).
   Session(tcp::socket&& socket, net::ssl::context& context,
-          const HttpHandler& handler, const HttpServerOptions& options)
+          const HttpHandler& handler, const HttpServerOptions& options,
+          std::atomic<int>& open)
       : stream_(std::move(socket), context),
         handler_(handler),
-        options_(options) {}
+        options_(options),
+        open_(open) {}
+  ~Session() { open_.fetch_sub(1, std::memory_order_relaxed); }
 
   void Run() {
     net::dispatch(stream_.get_executor(),
@@ -257,6 +265,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   const HttpHandler& handler_;
   const HttpServerOptions& options_;
+  std::atomic<int>& open_;
   unsigned version_ = 11;
   bool head_ = false;  // answering a HEAD request
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -326,16 +335,21 @@ struct HttpServer::Impl {
           if (ec == net::error::operation_aborted || !acceptor.is_open()) {
             return;
           }
-          if (!ec) {
+          if (!ec && options.max_connections > 0 &&
+              open.load(std::memory_order_relaxed) >= options.max_connections) {
+            beast::error_code ignored;
+            s.close(ignored);  // over the cap: shed, do not queue
+          } else if (!ec) {
+            open.fetch_add(1, std::memory_order_relaxed);
             beast::error_code ignored;
             s.set_option(tcp::no_delay(true), ignored);
             if (tls != nullptr) {
               std::make_shared<Session<TlsStream>>(std::move(s), *tls, handler,
-                                                   options)
+                                                   options, open)
                   ->Run();
             } else {
-              std::make_shared<Session<beast::tcp_stream>>(std::move(s),
-                                                           handler, options)
+              std::make_shared<Session<beast::tcp_stream>>(
+                  std::move(s), handler, options, open)
                   ->Run();
             }
           }
@@ -347,6 +361,8 @@ struct HttpServer::Impl {
   HttpHandler handler;
   // Set when serving TLS; outlives the io_context and its sessions.
   std::unique_ptr<net::ssl::context> tls;
+  // Open sessions (each decrements it when destroyed, with the io_context).
+  std::atomic<int> open{0};
   net::io_context ioc;
   tcp::acceptor acceptor;
   tcp::endpoint endpoint;

@@ -61,6 +61,9 @@ struct HttpServerOptions {
   size_t max_body_bytes = 4 << 20;
   // A connection with no complete request for this long is closed.
   absl::Duration idle_timeout = absl::Seconds(60);
+  // Open connections at most; one more is closed as soon as it is accepted
+  // (the client sees a reset, not a queue). 0: no cap.
+  int max_connections = 1024;
   // Set: serve HTTPS only (TLS 1.2+); a plaintext request fails its
   // handshake and the connection is closed.
   std::optional<HttpTlsOptions> tls;

@@ -3,6 +3,7 @@
 // cxlabd: flags and wiring only.
 //
 //   cxlabd --data_dir DIR [--grpc_port N] [--bind ADDR]
+//   cxlabd --data_dir NEW --restore_from BACKUP [--restore_only]
 //
 // Prints "listening on ADDR:PORT" once serving (port 0 picks a free port).
 // On a new data dir the first admin key comes from CXLAB_ADMIN_KEY or is
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -22,6 +24,7 @@
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
 #include "api/server/server.h"
+#include "storage/backup.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the RocksDB database");
 ABSL_FLAG(int, grpc_port, 7070, "gRPC port; 0 picks a free one");
@@ -38,6 +41,23 @@ ABSL_FLAG(int64_t, http_max_body_bytes, 4 << 20,
 ABSL_FLAG(std::vector<std::string>, http_cors_origins, {},
           "comma-separated origins allowed to call the HTTP API from a "
           "browser (e.g. https://shop.example); * allows any");
+ABSL_FLAG(std::string, rate_limit_sdk, "0",
+          "per-key rate limit of sdk keys: RATE[:BURST] calls/s; 0 = none");
+ABSL_FLAG(std::string, rate_limit_reader, "0",
+          "per-key rate limit of reader keys (RATE[:BURST]; 0 = none)");
+ABSL_FLAG(std::string, rate_limit_editor, "0",
+          "per-key rate limit of editor keys (RATE[:BURST]; 0 = none)");
+ABSL_FLAG(std::string, rate_limit_admin, "0",
+          "per-key rate limit of admin keys (RATE[:BURST]; 0 = none)");
+ABSL_FLAG(int, http_max_inflight, 256,
+          "HTTP requests handled at once; more get 429 (0 = no cap)");
+ABSL_FLAG(int, http_max_connections, 1024,
+          "open HTTP connections; more are closed at once (0 = no cap)");
+ABSL_FLAG(int, grpc_max_threads, 64,
+          "threads running synchronous gRPC handlers; calls beyond get "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, grpc_max_message_bytes, 64 << 20,
+          "largest gRPC message received or sent");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve gRPC and HTTP over TLS (with "
           "--tls_key)");
@@ -46,6 +66,11 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA: require client certificates it signed (mutual TLS)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(std::string, restore_from, "",
+          "restore the backup in this directory (cxlab backup) into "
+          "--data_dir, which must not exist or be empty, then serve it");
+ABSL_FLAG(bool, restore_only, false,
+          "with --restore_from: exit after the restore instead of serving");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -74,6 +99,26 @@ int main(int argc, char** argv) {
   options.http_max_body_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_http_max_body_bytes));
   options.http_cors_origins = absl::GetFlag(FLAGS_http_cors_origins);
+  options.http_max_inflight = absl::GetFlag(FLAGS_http_max_inflight);
+  options.http_max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  options.grpc_max_threads = absl::GetFlag(FLAGS_grpc_max_threads);
+  options.grpc_max_message_bytes = absl::GetFlag(FLAGS_grpc_max_message_bytes);
+  const std::pair<cxlab::api::Role, std::string> role_limits[] = {
+      {cxlab::api::Role::kSdk, absl::GetFlag(FLAGS_rate_limit_sdk)},
+      {cxlab::api::Role::kReader, absl::GetFlag(FLAGS_rate_limit_reader)},
+      {cxlab::api::Role::kEditor, absl::GetFlag(FLAGS_rate_limit_editor)},
+      {cxlab::api::Role::kAdmin, absl::GetFlag(FLAGS_rate_limit_admin)}};
+  for (const auto& [role, text] : role_limits) {
+    const std::string flag =
+        std::string("rate_limit_") + std::string(cxlab::api::RoleName(role));
+    absl::StatusOr<cxlab::api::RateLimit> limit =
+        cxlab::api::ParseRateLimit(flag, text);
+    if (!limit.ok()) {
+      std::cerr << "cxlabd: " << limit.status().message() << "\n";
+      return 2;
+    }
+    options.rate_limits.per_role[static_cast<int>(role)] = *limit;
+  }
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
@@ -82,6 +127,23 @@ int main(int argc, char** argv) {
     std::cerr << "cxlabd: --data_dir is required\n";
     return 2;
   }
+  if (const std::string backup = absl::GetFlag(FLAGS_restore_from);
+      !backup.empty()) {
+    absl::StatusOr<cxlab::storage::BackupInfo> restored =
+        cxlab::storage::RestoreBackup(backup, options.data_dir);
+    if (!restored.ok()) {
+      std::cerr << "cxlabd: restore: " << restored.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "restored backup " << restored->backup_id << " (config "
+              << "version " << restored->config_version << ", sequence "
+              << restored->sequence << ") into " << options.data_dir
+              << std::endl;
+  } else if (absl::GetFlag(FLAGS_restore_only)) {
+    std::cerr << "cxlabd: --restore_only needs --restore_from\n";
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_restore_only)) return 0;
 
   absl::StatusOr<std::unique_ptr<cxlab::api::CxlabServer>> server =
       cxlab::api::CxlabServer::Start(options);
@@ -90,9 +152,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   if ((*server)->generated_admin_key().has_value()) {
-    std::cout << "admin key (shown once, also in " << options.data_dir
-              << "/admin.key): " << *(*server)->generated_admin_key()
-              << std::endl;
+    // Never the secret itself: stdout usually ends up in a log.
+    std::cout << "admin key created: its secret is in " << options.data_dir
+              << "/admin.key (mode 0600); read it from there" << std::endl;
   }
   if (!(*server)->tls() && !cxlab::api::IsLoopback(options.bind)) {
     std::cerr << "cxlabd: warning: serving plaintext on " << options.bind

@@ -14,9 +14,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -357,16 +357,15 @@ std::string VerdictText(const v1::Report& report) {
           absl::StrCat("no significant difference in ", primary->metric_key(),
                        " yet");
       if (closest != nullptr && closest->relative().has_estimate()) {
-        absl::StrAppend(&line, " (", closest->variant_key(), ": ",
-                        render::FormatRelativeLift(*primary,
-                                                   closest->relative()),
-                        ")");
+        absl::StrAppend(
+            &line, " (", closest->variant_key(), ": ",
+            render::FormatRelativeLift(*primary, closest->relative()), ")");
       }
       if (report.power().has_days_left() && report.power().days_left() > 0) {
-        absl::StrAppend(
-            &line, "; keep running ", Days(report.power().days_left()),
-            " to detect ",
-            render::FormatSignedPercent(report.power().target_relative_effect()));
+        absl::StrAppend(&line, "; keep running ",
+                        Days(report.power().days_left()), " to detect ",
+                        render::FormatSignedPercent(
+                            report.power().target_relative_effect()));
       }
       parts.push_back(std::move(line));
     }
@@ -699,7 +698,8 @@ absl::StatusOr<v1::Report> BuildReport(const engine::ConfigSnapshot& snapshot,
                               out->mutable_srm(), out->mutable_metrics())
                           .status());
       // Within a segment the bandit's per-persona weights move too.
-      if (experiment.bandit.has_value()) MarkSrmNotApplicable(out->mutable_srm());
+      if (experiment.bandit.has_value())
+        MarkSrmNotApplicable(out->mutable_srm());
     }
   }
   return report;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cxlab/v1/reports.grpc.pb.h"
 #include "engine/status_macros.h"
@@ -26,10 +28,13 @@
 namespace cxlab::api {
 namespace {
 
-// Writes `secret` to `path` readable by the owner only.
+// Writes `secret` to `path` readable by the owner only: a temporary file
+// (mode 0600 from creation), fsynced, renamed over `path`, so a crash
+// leaves the old secret or the new one, never a torn file.
 absl::Status WriteSecretFile(const std::string& path,
                              const std::string& secret) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) {
     return absl::InternalError(
         absl::StrCat(path, ": cannot write: ", std::strerror(errno)));
@@ -37,9 +42,16 @@ absl::Status WriteSecretFile(const std::string& path,
   std::string line = secret + "\n";
   ssize_t n = ::write(fd, line.data(), line.size());
   ::fchmod(fd, 0600);
+  const bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) {
+  if (n != static_cast<ssize_t>(line.size()) || !synced) {
+    ::unlink(tmp.c_str());
     return absl::InternalError(absl::StrCat(path, ": short write"));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot replace: ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -100,6 +112,20 @@ std::shared_ptr<grpc::ServerCredentials> GrpcCredentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+// Refuses an admin.key that other users can read or write: it holds a
+// secret with every right.
+absl::Status CheckAdminKeyFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return absl::OkStatus();  // none yet
+  if ((st.st_mode & 0007) != 0) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "admin.key: %s is readable or writable by every user (mode %04o); "
+        "run chmod 600 %s (cxlabd will not serve with an exposed admin key)",
+        path, st.st_mode & 07777, path));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool IsLoopback(const std::string& bind) {
@@ -128,14 +154,18 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
   }
   s->database_ = *std::move(db);
   ASSIGN_OR_RETURN(s->config_, storage::ConfigManager::Open(*s->database_));
+  RETURN_IF_ERROR(CheckAdminKeyFile(options.data_dir + "/admin.key"));
   ASSIGN_OR_RETURN(s->keys_, KeyRegistry::Open(*s->config_));
-  ASSIGN_OR_RETURN(std::optional<std::string> generated,
-                   s->keys_->Bootstrap(options.admin_key, absl::Now()));
-  if (generated.has_value()) {
-    RETURN_IF_ERROR(
-        WriteSecretFile(options.data_dir + "/admin.key", *generated));
-    s->generated_admin_key_ = generated;
-  }
+  s->limiter_ = std::make_unique<RateLimiter>(options.rate_limits);
+  if (!s->limiter_->unlimited()) s->keys_->SetRateLimiter(s->limiter_.get());
+  const std::string admin_key_path = options.data_dir + "/admin.key";
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> generated,
+      s->keys_->Bootstrap(options.admin_key, absl::Now(),
+                          [&](const std::string& secret) {
+                            return WriteSecretFile(admin_key_path, secret);
+                          }));
+  if (generated.has_value()) s->generated_admin_key_ = generated;
 
   storage::TrackerOptions tracker_options;
   tracker_options.sync = options.sync_events;
@@ -150,6 +180,12 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
       s->metrics_.get());
   s->experiments_ =
       std::make_unique<ExperimentServiceImpl>(*s->config_, *s->keys_);
+  if (s->generated_admin_key_.has_value() ||
+      ::access((options.data_dir + "/admin.key").c_str(), F_OK) == 0) {
+    const std::string path = options.data_dir + "/admin.key";
+    s->experiments_->OnAdminKeyRotated(
+        [path](const std::string& secret) { return WriteSecretFile(path, secret); });
+  }
   s->personalization_ = std::make_unique<PersonalizationServiceImpl>(
       *s->config_, *s->keys_, s->tracker_.get(), s->bandits_.get(),
       s->metrics_.get());
@@ -157,6 +193,8 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
       *s->config_, *s->keys_, *s->tracker_, s->metrics_.get());
   s->reports_ =
       std::make_unique<ReportServiceImpl>(*s->config_, *s->keys_, *s->tracker_);
+  s->admin_ = std::make_unique<AdminServiceImpl>(*s->keys_, *s->database_,
+                                                 *s->tracker_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -171,7 +209,17 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
   builder.RegisterService(s->personalization_.get());
   builder.RegisterService(s->events_.get());
   builder.RegisterService(s->reports_.get());
-  builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  builder.RegisterService(s->admin_.get());
+  builder.SetMaxReceiveMessageSize(options.grpc_max_message_bytes);
+  builder.SetMaxSendMessageSize(options.grpc_max_message_bytes);
+  // Load shedding: a bounded pool of handler threads (calls beyond it get
+  // RESOURCE_EXHAUSTED from gRPC instead of waiting in a queue) and of
+  // streams per connection.
+  grpc::ResourceQuota quota("cxlabd");
+  quota.SetMaxThreads(std::max(4, options.grpc_max_threads));
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options.grpc_max_concurrent_streams);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -210,12 +258,14 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
     };
     HttpGatewayOptions gateway_options;
     gateway_options.cors_origins = options.http_cors_origins;
+    gateway_options.max_inflight = options.http_max_inflight;
     s->gateway_ = std::make_unique<HttpGateway>(services, gateway_options);
     HttpServerOptions http_options;
     http_options.bind = options.bind;
     http_options.port = options.http_port;
     http_options.threads = options.http_threads;
     http_options.max_body_bytes = options.http_max_body_bytes;
+    http_options.max_connections = options.http_max_connections;
     if (!tls.cert_chain_pem.empty()) http_options.tls = tls;
     const HttpGateway* gateway = s->gateway_.get();
     ASSIGN_OR_RETURN(s->http_,

@@ -2,8 +2,8 @@
 //
 // CxlabServer: one cxlabd — the RocksDB database, the config manager, the
 // API keys, the gRPC services (AssignmentService, PersonalizationService,
-// ExperimentService, EventService, ReportService, grpc.health.v1, server
-// reflection) and, when http_port is set, the HTTP/JSON gateway with OFREP,
+// ExperimentService, EventService, ReportService, AdminService,
+// grpc.health.v1, server reflection) and, when http_port is set, the HTTP/JSON gateway with OFREP,
 // /metrics and the web reports — started and stopped as one unit. main.cc and the integration tests both use it.
 //
 //   ServerOptions options;
@@ -27,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "api/server/admin_service.h"
 #include "api/server/assignment_service.h"
 #include "api/server/bandit_manager.h"
 #include "api/server/auth.h"
@@ -35,6 +36,7 @@
 #include "api/server/http_gateway.h"
 #include "api/server/http_server.h"
 #include "api/server/metrics.h"
+#include "api/server/rate_limiter.h"
 #include "api/server/personalization_service.h"
 #include "api/server/report_service.h"
 #include "storage/config_manager.h"
@@ -65,6 +67,19 @@ struct ServerOptions {
   size_t http_max_body_bytes = 4 << 20;
   // Origins allowed to call the HTTP API from a browser ("*": any).
   std::vector<std::string> http_cors_origins;
+  // Overload protection. Per-key rate limits by role (rate_limiter.h; all
+  // unlimited by default).
+  RateLimits rate_limits;
+  // HTTP requests handled at once (more get 429) and connections open at
+  // once (more are closed); 0: no cap.
+  int http_max_inflight = 256;
+  int http_max_connections = 1024;
+  // gRPC: threads running synchronous handlers (calls beyond them are
+  // refused with RESOURCE_EXHAUSTED, not queued), concurrent streams per
+  // connection, and the largest message accepted.
+  int grpc_max_threads = 64;
+  int grpc_max_concurrent_streams = 256;
+  int grpc_max_message_bytes = 64 << 20;
   // TLS for both ports: PEM files of the server's certificate chain and its
   // private key (both or neither). Unset: plaintext.
   std::string tls_cert_file;
@@ -123,6 +138,7 @@ class CxlabServer {
   std::optional<std::string> generated_admin_key_;
   std::unique_ptr<storage::Database> database_;
   std::unique_ptr<storage::ConfigManager> config_;
+  std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<KeyRegistry> keys_;
   std::unique_ptr<storage::Tracker> tracker_;
   // Before the services and the servers, which use it until they stop.
@@ -133,6 +149,7 @@ class CxlabServer {
   std::unique_ptr<PersonalizationServiceImpl> personalization_;
   std::unique_ptr<EventServiceImpl> events_;
   std::unique_ptr<ReportServiceImpl> reports_;
+  std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpGateway> gateway_;
   std::unique_ptr<HttpServer> http_;

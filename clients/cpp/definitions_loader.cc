@@ -534,7 +534,10 @@ void ParseBandit(DocParser& p, const Field& f,
     p.Error(f, "must be a mapping with metric, interval_minutes, min_share");
     return;
   }
-  engine::ExperimentDef::Bandit& b = out.emplace();
+  // Assigned rather than emplace()d: clang rejects optional<Bandit>::emplace()
+  // with no arguments (Bandit's default member initializers, LLVM #36032).
+  out = engine::ExperimentDef::Bandit{};
+  engine::ExperimentDef::Bandit& b = *out;
   const FieldSpec specs[] = {
       {"metric", [&](const Field& x) { p.ReadString(x, b.metric); }},
       {"interval_minutes",

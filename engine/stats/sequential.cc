@@ -25,7 +25,10 @@ absl::StatusOr<EffectEstimate> SequentialTest(
         "alpha: must be in (0, 0.5) for a one-sided sequential test, got ",
         alpha));
   }
-  const double n = static_cast<double>(control.n + treatment.n);
+  // Summed as doubles: two valid int64 counts may overflow int64 (undefined
+  // behaviour; found by tests/fuzz report).
+  const double n =
+      static_cast<double>(control.n) + static_cast<double>(treatment.n);
   const double a = two_sided ? alpha : 2 * alpha;
   const double log_a = std::log(a);
   const double rho2 = (-2 * log_a + std::log(1 - 2 * log_a)) / options.tuning;

@@ -73,6 +73,9 @@ absl::StatusOr<SrmResult> CheckSampleRatio(absl::Span<const int64_t> units,
     return out;
   }
   out.chi_squared = chi2;
+  // Extreme weights (e.g. 1e-300) overflow the statistic; it stays unset
+  // rather than infinite (found by tests/fuzz report).
+  internal::KeepFinite(&out.chi_squared, "SRM chi-square", &out.warnings);
   out.p_value = out.dof > 0 ? internal::ChiSquaredSf(chi2, out.dof) : 1.0;
   internal::KeepFinite(&out.p_value, "SRM p-value", &out.warnings);
   out.mismatch = out.p_value.has_value() && *out.p_value < threshold;

@@ -19,6 +19,9 @@ namespace cxlab::storage::internal {
 // Database::Close().
 struct DbHandles {
   std::unique_ptr<rocksdb::DB> db;
+  // Opened with DatabaseOptions::read_only: nothing may be written (not
+  // even the flush on close).
+  bool read_only = false;
 
   // The cxlab column families (storage/keys.h).
   rocksdb::ColumnFamilyHandle* config = nullptr;

@@ -88,12 +88,12 @@ bool Same(const Message& a, const Message& b, std::string* diff,
   return differencer.Compare(a, b);
 }
 
-#define EXPECT_SAME_IMPL(a, b, equivalent)                      \
-  do {                                                         \
-    std::string diff_;                                         \
-    EXPECT_TRUE(Same((a), (b), &diff_, equivalent))            \
-        << diff_ << "\n" << (a).ShortDebugString() << "\n vs " \
-        << (b).ShortDebugString();                             \
+#define EXPECT_SAME_IMPL(a, b, equivalent)                               \
+  do {                                                                   \
+    std::string diff_;                                                   \
+    EXPECT_TRUE(Same((a), (b), &diff_, equivalent))                      \
+        << diff_ << "\n"                                                 \
+        << (a).ShortDebugString() << "\n vs " << (b).ShortDebugString(); \
   } while (0)
 #define EXPECT_SAME(a, b) EXPECT_SAME_IMPL(a, b, false)
 #define EXPECT_EQUIVALENT(a, b) EXPECT_SAME_IMPL(a, b, true)
@@ -109,9 +109,9 @@ void ExpectEquivalent(const Message& m, bool byte_identical = true) {
       size_t i = 0;
       while (i < ours.size() && i < theirs.size() && ours[i] == theirs[i]) ++i;
       const size_t from = i < 60 ? 0 : i - 60;
-      ADD_FAILURE() << "texts differ at byte " << i << "\n  ours:     "
-                    << ours.substr(from, 160) << "\n  protobuf: "
-                    << theirs.substr(from, 160);
+      ADD_FAILURE() << "texts differ at byte " << i
+                    << "\n  ours:     " << ours.substr(from, 160)
+                    << "\n  protobuf: " << theirs.substr(from, 160);
     }
   }
 
@@ -226,8 +226,7 @@ TEST(ProtoJson, AssignResponse) {
   m.mutable_assignments(0)->mutable_payload()->set_string_value("blue");
   m.mutable_assignments(1)->mutable_payload()->set_number_value(0.1);
   *m.mutable_assignments(2)->mutable_payload() = J("[1, [2], {}]");
-  m.mutable_assignments(3)->mutable_payload()->set_null_value(
-      pb::NULL_VALUE);
+  m.mutable_assignments(3)->mutable_payload()->set_null_value(pb::NULL_VALUE);
   m.mutable_assignments(4)->mutable_payload()->set_bool_value(false);
   m.mutable_assignments(5)->clear_payload();
   ExpectEquivalent(m);
@@ -274,9 +273,8 @@ TEST(ProtoJson, GetContentResponse) {
 
 TEST(ProtoJson, TrackRequestWithTimestamps) {
   cxlab::v1::TrackRequest m;
-  const int32_t kNanos[] = {0,         21000000,  1000,      999999999,
-                            1,         500000000, 123456789, 120000,
-                            100000000, 10};
+  const int32_t kNanos[] = {0,         21000000,  1000,   999999999, 1,
+                            500000000, 123456789, 120000, 100000000, 10};
   for (int i = 0; i < 10; ++i) {
     cxlab::v1::Event* e = m.add_events();
     e->set_event_id(absl::StrCat("e", i));
@@ -293,8 +291,7 @@ TEST(ProtoJson, TrackRequestWithTimestamps) {
   *m.mutable_events(3)->mutable_time() = Ts(951782400, 0);   // 2000-02-29
   m.add_events();  // all defaults, no time
   ExpectEquivalent(m);
-  EXPECT_THAT(ProtoToJson(m),
-              HasSubstr(R"("time":"0001-01-01T00:00:00Z")"));
+  EXPECT_THAT(ProtoToJson(m), HasSubstr(R"("time":"0001-01-01T00:00:00Z")"));
   EXPECT_THAT(ProtoToJson(m),
               HasSubstr(R"("time":"9999-12-31T23:59:59.999999999Z")"));
   EXPECT_THAT(ProtoToJson(m),
@@ -491,8 +488,8 @@ TEST(ProtoJson, Report) {
   cxlab::v1::Report r = FullReport();
   ExpectEquivalent(r);
   // Reports never hold them, but optional doubles may be NaN or infinite.
-  cxlab::v1::Effect* e = r.mutable_metrics(0)->mutable_variants(1)
-                             ->mutable_relative();
+  cxlab::v1::Effect* e =
+      r.mutable_metrics(0)->mutable_variants(1)->mutable_relative();
   e->set_estimate(std::numeric_limits<double>::quiet_NaN());
   e->mutable_ci()->set_lower(-std::numeric_limits<double>::infinity());
   e->mutable_ci()->set_upper(std::numeric_limits<double>::infinity());
@@ -557,6 +554,17 @@ TEST(ProtoJson, Doubles) {
   cxlab::v1::SrmCheck m;
   for (double d : kValues) m.add_weights(d);
   ExpectEquivalent(m);
+  // Floats, subnormals included.
+  pb::FloatValue f;
+  for (float v : {0.1f, 1e-40f, -1.92911014e-39f, 3.4028235e38f,
+                  1.17549435e-38f, 16777216.0f, 0.3f, 1e-5f, 123456.7f}) {
+    cxlab::v1::Experiment unused;
+    (void)unused;
+    f.set_value(v);
+    pb::Any any;
+    any.PackFrom(f);  // a FloatValue inside a message prints normally
+    ExpectEquivalent(any);
+  }
   for (double d : kValues) {
     pb::DoubleValue w;
     w.set_value(d);
@@ -567,6 +575,25 @@ TEST(ProtoJson, Doubles) {
       ExpectEquivalent(v);
     }
   }
+  // Many doubles (random bits, quotients, binary fractions, decimal
+  // magnitudes), against protobuf's printer.
+  std::mt19937_64 rng(42);
+  cxlab::v1::SrmCheck many;
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t bits = rng();
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    if (std::isfinite(d)) many.add_weights(d);
+    many.add_weights(static_cast<double>(rng() % 100000) /
+                     static_cast<double>(1 + rng() % 1000));
+    many.add_weights(std::ldexp(static_cast<double>(rng() % 1000000),
+                                -static_cast<int>(rng() % 60)));
+    many.add_weights(static_cast<double>(rng() % 1000) *
+                     std::pow(10.0, static_cast<double>(rng() % 40) - 20));
+  }
+  EXPECT_EQ(ProtoToJson(many), PbJson(many));
+  ExpectEquivalent(many);
+
   // A Value holding NaN prints as protobuf prints it (it reads back as the
   // string "NaN": the JSON mapping cannot say more).
   pb::Value nan;
@@ -584,7 +611,7 @@ TEST(ProtoJson, Strings) {
       "\x01\x02\x08\x09\x0a\x0b\x0c\x0d\x1f\x7f",
       "<script>alert('x' & \"y\")</script>",
       "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
-      "\xc2\x80\xc2\x9f\xc2\xa0\xc2\xad",               // C1, nbsp, shy
+      "\xc2\x80\xc2\x9f\xc2\xa0\xc2\xad",                  // C1, nbsp, shy
       "\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf\xe2\x80\x8b",  // U+2028 ...
       "\xd8\x80\xdb\x9d\xdc\x8f\xe1\x9e\xb4\xe2\x81\xa0\xe2\x81\xaf",
       "\xef\xbf\xb9\xef\xbf\xbb\xef\xbf\xbc",
@@ -611,8 +638,14 @@ TEST(ProtoJson, InvalidUtf8IsDroppedLikeProtobuf) {
   // protobuf reads a lead byte's continuation bytes, and drops all it read
   // when one is not a continuation byte ("d" goes with "\xe2\x82");
   // overlong forms pass (\xc0\x80 is NUL).
-  v.set_string_value("a\xff" "b\xc3" "c\xe2\x82" "d\xed\xa0\x80" "e\xc0\x80"
-                     "\xf4\x90\x80\x80" "f\xc1\xbf\xe0\x80\xaf\xc3");
+  v.set_string_value(
+      "a\xff"
+      "b\xc3"
+      "c\xe2\x82"
+      "d\xed\xa0\x80"
+      "e\xc0\x80"
+      "\xf4\x90\x80\x80"
+      "f\xc1\xbf\xe0\x80\xaf\xc3");
   EXPECT_EQ(ProtoToJson(v), "\"abe\\u0000f\\u007f\xe0\x80\xaf\"");
   EXPECT_EQ(ProtoToJson(v), PbJson(v));  // protobuf logs an error here
   for (const char* s : {"\x80", "\xbf\xc0", "\xf8\x88\x80\x80\x80", "x\xe2",
@@ -623,9 +656,16 @@ TEST(ProtoJson, InvalidUtf8IsDroppedLikeProtobuf) {
 }
 
 TEST(ProtoJson, TimestampsAndDurations) {
-  const int64_t kSeconds[] = {0,           1,           -1,          59,
-                              1795000000,  -62135596800, 253402300799,
-                              951782400,   4107542400,  -2208988800};
+  const int64_t kSeconds[] = {0,
+                              1,
+                              -1,
+                              59,
+                              1795000000,
+                              -62135596800,
+                              253402300799,
+                              951782400,
+                              4107542400,
+                              -2208988800};
   const int32_t kNanos[] = {0,      1,         10,        999,
                             1000,   1000000,   21000000,  999999999,
                             123456, 123456789, 500000000, 999000};
@@ -849,8 +889,7 @@ class TestTypes {
     Add(all, "r_co", ++n, F::TYPE_ENUM, ".cxlab_test.Color", true);
     Add(all, "r_inner", ++n, F::TYPE_MESSAGE, ".cxlab_test.Inner", true);
     Add(all, "r_val", ++n, F::TYPE_MESSAGE, ".google.protobuf.Value", true);
-    Add(all, "r_ts", ++n, F::TYPE_MESSAGE, ".google.protobuf.Timestamp",
-        true);
+    Add(all, "r_ts", ++n, F::TYPE_MESSAGE, ".google.protobuf.Timestamp", true);
     Add(all, "r_wrap", ++n, F::TYPE_MESSAGE, ".google.protobuf.Int64Value",
         true);
     Add(all, "r_null", ++n, F::TYPE_ENUM, ".google.protobuf.NullValue", true);
@@ -896,16 +935,21 @@ class TestTypes {
     Add(all, "c_co", ++n, F::TYPE_ENUM, ".cxlab_test.Color")
         ->set_oneof_index(0);
     // 64.. proto3 optional (synthetic oneofs after the real one)
-    const char* kOptional[] = {"o_i32", "o_st", "o_db", "o_inner", "o_co"};
-    const F::Type kOptionalTypes[] = {F::TYPE_INT32, F::TYPE_STRING,
+    const char* kOptional[] = {"o_i32",   "o_st", "o_db",
+                               "o_inner", "o_co", "o_nv"};
+    const F::Type kOptionalTypes[] = {F::TYPE_INT32,  F::TYPE_STRING,
                                       F::TYPE_DOUBLE, F::TYPE_MESSAGE,
-                                      F::TYPE_ENUM};
-    const char* kOptionalTypeNames[] = {"", "", "", ".cxlab_test.Inner",
-                                        ".cxlab_test.Color"};
-    for (int i = 0; i < 5; ++i) {
+                                      F::TYPE_ENUM,   F::TYPE_ENUM};
+    const char* kOptionalTypeNames[] = {"",
+                                        "",
+                                        "",
+                                        ".cxlab_test.Inner",
+                                        ".cxlab_test.Color",
+                                        ".google.protobuf.NullValue"};
+    for (int i = 0; i < 6; ++i) {
       all->add_oneof_decl()->set_name(absl::StrCat("_", kOptional[i]));
-      F* f = Add(all, kOptional[i], ++n, kOptionalTypes[i],
-                 kOptionalTypeNames[i]);
+      F* f =
+          Add(all, kOptional[i], ++n, kOptionalTypes[i], kOptionalTypeNames[i]);
       f->set_oneof_index(i + 1);
       f->set_proto3_optional(true);
     }
@@ -951,6 +995,13 @@ TEST(ProtoJson, EveryFieldKind) {
     "cTs": "2000-01-01T00:00:00Z", "oI32": 0, "oSt": "", "oDb": -0.0,
     "oInner": {}, "oCo": "COLOR_UNSPECIFIED", "early": "1s", "lateScalar": 3
   })");
+  // A set optional NullValue prints as null (protobuf parses null as
+  // unset, so it does not read back).
+  m->GetReflection()->SetEnumValue(m.get(),
+                                   types.all()->FindFieldByName("o_nv"), 0);
+  EXPECT_EQ(ProtoToJson(*m), PbJson(*m));
+  EXPECT_THAT(ProtoToJson(*m), HasSubstr(R"("oNv":null)"));
+  m->GetReflection()->ClearField(m.get(), types.all()->FindFieldByName("o_nv"));
   ExpectEquivalent(*m);
   // Each oneof member alone.
   for (const char* member :
@@ -1052,8 +1103,7 @@ TEST(ProtoJsonErrors, WrongTypes) {
                 "omitPayloads: expected a boolean, got a string");
   ExpectInvalid(Parse<AssignRequest>(R"({"unit":{"ids":{"a":1}}})"),
                 "unit.ids.a: expected a string, got a number");
-  ExpectInvalid(Parse<AssignRequest>("[]"),
-                "expected an object, got an array");
+  ExpectInvalid(Parse<AssignRequest>("[]"), "expected an object, got an array");
   ExpectInvalid(Parse<AssignRequest>("null"), "expected an object, got null");
   ExpectInvalid(Parse<cxlab::v1::AssignResponse>(R"({"configVersion":true})"),
                 "configVersion: expected an int64, got a boolean");
@@ -1073,8 +1123,9 @@ TEST(ProtoJsonErrors, UnknownAndRepeatedFields) {
                 "unit.unit_idx: unknown field of cxlab.v1.Unit");
   ExpectInvalid(Parse<AssignRequest>(R"({"unit":{"a b":1}})"),
                 "unit[\"a b\"]: unknown field of cxlab.v1.Unit");
-  ExpectInvalid(Parse<AssignRequest>(R"({"omitPayloads":true,"omit_payloads":false})"),
-                "omit_payloads: field given twice");
+  ExpectInvalid(
+      Parse<AssignRequest>(R"({"omitPayloads":true,"omit_payloads":false})"),
+      "omit_payloads: field given twice");
   ExpectInvalid(
       Parse<AssignRequest>(R"({"unit":{"attributes":{"a":1,"a":2}}})"),
       "unit.attributes.a: duplicate key");
@@ -1100,9 +1151,8 @@ TEST(ProtoJsonErrors, Numbers) {
                 "variantIndex: value out of range for int32: 3e9");
   ExpectInvalid(Parse<Assignment>(R"({"variantIndex":"1.0"})"),
                 "variantIndex: expected an int32, got \"1.0\"");
-  ExpectInvalid(
-      Parse<cxlab::v1::AssignResponse>(R"({"configVersion":"1e3"})"),
-      "configVersion: expected an int64, got \"1e3\"");
+  ExpectInvalid(Parse<cxlab::v1::AssignResponse>(R"({"configVersion":"1e3"})"),
+                "configVersion: expected an int64, got \"1e3\"");
   ExpectInvalid(
       Parse<cxlab::v1::AssignResponse>(
           R"({"configVersion":"9223372036854775808"})"),
@@ -1115,8 +1165,7 @@ TEST(ProtoJsonErrors, Numbers) {
                 "value out of range for uint32: -1");
   ExpectInvalid(Parse<cxlab::v1::Event>(R"({"value":1e400})"),
                 "value: number out of range: 1e400");
-  ExpectInvalid(Parse<pb::FloatValue>("1e39"),
-                "float out of range: 1e+39");
+  ExpectInvalid(Parse<pb::FloatValue>("1e39"), "float out of range: 1e+39");
 
   // Accepted forms.
   Assignment a;
@@ -1143,11 +1192,10 @@ TEST(ProtoJsonErrors, Numbers) {
 }
 
 TEST(ProtoJsonErrors, EnumsBytesTimesOneofs) {
-  ExpectInvalid(
-      Parse<cxlab::v1::AssignResponse>(
-          R"({"assignments":[{"reason":"REASON_BOGUS"}]})"),
-      "assignments[0].reason: unknown value \"REASON_BOGUS\" of enum "
-      "cxlab.v1.Reason");
+  ExpectInvalid(Parse<cxlab::v1::AssignResponse>(
+                    R"({"assignments":[{"reason":"REASON_BOGUS"}]})"),
+                "assignments[0].reason: unknown value \"REASON_BOGUS\" of enum "
+                "cxlab.v1.Reason");
   ExpectInvalid(
       Parse<cxlab::v1::Assignment>(R"({"reason":true})"),
       "reason: expected a value of enum cxlab.v1.Reason, got a boolean");
@@ -1172,20 +1220,21 @@ TEST(ProtoJsonErrors, EnumsBytesTimesOneofs) {
     pb::Timestamp t;
     const absl::Status s = ProtoFromJson(absl::StrCat("\"", bad, "\""), &t);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_THAT(std::string(s.message()), StartsWith("invalid timestamp")) << bad;
+    EXPECT_THAT(std::string(s.message()), StartsWith("invalid timestamp"))
+        << bad;
   }
   for (const char* bad : {"1", "1 s", ".5s", "1e3s", "+1s", "--1s",
                           "315576000001s", "1.0000000001s", "s", ""}) {
     pb::Duration d;
     const absl::Status s = ProtoFromJson(absl::StrCat("\"", bad, "\""), &d);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_THAT(std::string(s.message()), StartsWith("invalid duration")) << bad;
+    EXPECT_THAT(std::string(s.message()), StartsWith("invalid duration"))
+        << bad;
   }
 
   TestTypes types;
   std::unique_ptr<Message> m = types.NewAll();
-  ExpectInvalid(ProtoFromJson(R"({"by":"!!"})", m.get()),
-                "by: invalid base64");
+  ExpectInvalid(ProtoFromJson(R"({"by":"!!"})", m.get()), "by: invalid base64");
   ExpectInvalid(ProtoFromJson(R"({"cI":1,"cS":"x"})", m.get()),
                 "cS: another field of oneof choice is already set");
   EXPECT_TRUE(ProtoFromJson(R"({"cI":null,"cS":"x"})", m.get()).ok());
@@ -1198,8 +1247,8 @@ TEST(ProtoJsonErrors, EnumsBytesTimesOneofs) {
   ExpectInvalid(ProtoFromJson(R"({"rInner":[{},{"c":1}]})", m.get()),
                 "rInner[1].c: unknown field of cxlab_test.Inner");
   EXPECT_THAT(
-      std::string(ProtoFromJson(R"({"an":{"@type":"nope"}})", m.get())
-                      .message()),
+      std::string(
+          ProtoFromJson(R"({"an":{"@type":"nope"}})", m.get()).message()),
       StartsWith("an: invalid Any: "));
 }
 
@@ -1239,21 +1288,21 @@ std::string Nested(int depth) {
 TEST(ProtoJsonNesting, DepthLimit) {
   cxlab::v1::AssignRequest r;
   // The request and the unit are 2 levels; the attributes 98 more.
-  EXPECT_TRUE(ProtoFromJson(
-                  absl::StrCat(R"({"unit":{"attributes":)", Nested(98), "}}"),
-                  &r)
-                  .ok());
+  EXPECT_TRUE(
+      ProtoFromJson(absl::StrCat(R"({"unit":{"attributes":)", Nested(98), "}}"),
+                    &r)
+          .ok());
   const absl::Status s = ProtoFromJson(
       absl::StrCat(R"({"unit":{"attributes":)", Nested(99), "}}"), &r);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(s.message()), StartsWith("unit.attributes.a.a.a."));
-  EXPECT_THAT(std::string(s.message()), testing::EndsWith(
-                               "a: nesting deeper than 100 levels"));
+  EXPECT_THAT(std::string(s.message()),
+              testing::EndsWith("a: nesting deeper than 100 levels"));
 
   pb::Value v;
   for (int depth : {101, 1000, 1000000}) {
-    const absl::Status deep = ProtoFromJson(
-        std::string(depth, '[') + std::string(depth, ']'), &v);
+    const absl::Status deep =
+        ProtoFromJson(std::string(depth, '[') + std::string(depth, ']'), &v);
     EXPECT_EQ(deep.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(deep.message()),
                 testing::EndsWith("nesting deeper than 100 levels"));
@@ -1293,6 +1342,60 @@ TEST(ProtoJsonNesting, DepthLimit) {
   }
 }
 
+// Truncated and randomly mutated documents: an answer (OK or
+// InvalidArgument), never a crash or an out-of-bounds read (run under
+// valgrind / ASan to see the latter).
+TEST(ProtoJsonNesting, MutatedInputsNeverCrash) {
+  const std::string kDocs[] = {
+      R"({"unit":{"unitId":"bench-123","ids":{"device":"d-9"},)"
+      R"("attributes":{"device":{"type":"mobile"},"visits":3,)"
+      R"("tags":["a\u00e9\ud83d\ude00",1.5e3,true,null]}},)"
+      R"("experimentKeys":["a","b"],"omitPayloads":true,"logExposure":false})",
+      PbJson(SevenAssignments()),
+      PbJson(FullExperiment()),
+      PbJson(FullReport()),
+  };
+  std::mt19937 rng(99);
+  const char kBytes[] = "{}[]\":,\\u0123456789-+.eEtrufalsn \xc3\xa9\xff";
+  int ok = 0;
+  for (const std::string& doc : kDocs) {
+    for (size_t cut = 0; cut < doc.size(); ++cut) {
+      cxlab::v1::Experiment m;
+      (void)ProtoFromJson(doc.substr(0, cut), &m);
+    }
+    for (int i = 0; i < 3000; ++i) {
+      std::string mutated = doc;
+      for (int k = 1 + static_cast<int>(rng() % 3); k > 0; --k) {
+        const size_t at = rng() % mutated.size();
+        switch (rng() % 3) {
+          case 0:
+            mutated[at] = kBytes[rng() % (sizeof(kBytes) - 1)];
+            break;
+          case 1:
+            mutated.erase(at, 1 + rng() % 4);
+            break;
+          default:
+            mutated.insert(at, 1, kBytes[rng() % (sizeof(kBytes) - 1)]);
+            break;
+        }
+        if (mutated.empty()) mutated = "{";
+      }
+      cxlab::v1::AssignRequest request;
+      cxlab::v1::Report report;
+      const absl::Status a = ProtoFromJson(mutated, &request);
+      const absl::Status b = ProtoFromJson(mutated, &report);
+      for (const absl::Status& s : {a, b}) {
+        if (s.ok()) {
+          ++ok;
+        } else {
+          EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << mutated;
+        }
+      }
+    }
+  }
+  EXPECT_GT(ok, 0);
+}
+
 // ---- (e) random round trips -------------------------------------------------
 
 class RandomFiller {
@@ -1329,8 +1432,8 @@ class RandomFiller {
       return;
     }
     if (name == "google.protobuf.FieldMask") {
-      static const char* kPaths[] = {"a", "foo_bar", "foo_bar.baz",
-                                     "x.y_z.w", "abc_def_ghi"};
+      static const char* kPaths[] = {"a", "foo_bar", "foo_bar.baz", "x.y_z.w",
+                                     "abc_def_ghi"};
       for (int i = Between(0, 3); i > 0; --i) {
         r->AddString(m, d->field(0), kPaths[Between(0, 4)]);
       }
@@ -1376,9 +1479,18 @@ class RandomFiller {
     }
   }
   double Double(bool finite) {
-    static const double kSpecial[] = {
-        0.0, -0.0, 1, 0.1, 1e21, 1e-7, 5e-324, 1.7976931348623157e308,
-        123456789012345678.0, 0.30000000000000004, 1e15, -2.5};
+    static const double kSpecial[] = {0.0,
+                                      -0.0,
+                                      1,
+                                      0.1,
+                                      1e21,
+                                      1e-7,
+                                      5e-324,
+                                      1.7976931348623157e308,
+                                      123456789012345678.0,
+                                      0.30000000000000004,
+                                      1e15,
+                                      -2.5};
     switch (Between(0, finite ? 3 : 4)) {
       case 0:
         return kSpecial[Between(0, 11)];
@@ -1406,8 +1518,8 @@ class RandomFiller {
       case 0:
         return static_cast<float>(Between(-100000, 100000)) / 8;
       case 1: {
-        uint32_t bits =
-            static_cast<uint32_t>(std::uniform_int_distribution<uint64_t>()(rng_));
+        uint32_t bits = static_cast<uint32_t>(
+            std::uniform_int_distribution<uint64_t>()(rng_));
         float f;
         std::memcpy(&f, &bits, sizeof f);
         return std::isfinite(f) ? f : 2.0f;
@@ -1419,11 +1531,31 @@ class RandomFiller {
     }
   }
   std::string String() {
-    static const char* kPieces[] = {
-        "a", "Hello", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
-        "\x7f", "<", ">", "&", "'", "\xc3\xa9", "\xe2\x82\xac",
-        "\xf0\x9f\x98\x80", "\xc2\x85", "\xe2\x80\xa8", "\xef\xbb\xbf",
-        "\xf3\xa0\x80\x81", std::string("\0", 1).c_str(), "0", "key_1"};
+    static const char* kPieces[] = {"a",
+                                    "Hello",
+                                    " ",
+                                    "\"",
+                                    "\\",
+                                    "/",
+                                    "\n",
+                                    "\t",
+                                    "\x01",
+                                    "\x1f",
+                                    "\x7f",
+                                    "<",
+                                    ">",
+                                    "&",
+                                    "'",
+                                    "\xc3\xa9",
+                                    "\xe2\x82\xac",
+                                    "\xf0\x9f\x98\x80",
+                                    "\xc2\x85",
+                                    "\xe2\x80\xa8",
+                                    "\xef\xbb\xbf",
+                                    "\xf3\xa0\x80\x81",
+                                    std::string("\0", 1).c_str(),
+                                    "0",
+                                    "key_1"};
     std::string s;
     for (int i = Between(0, 6); i > 0; --i) {
       const int k = static_cast<int>(Between(0, 24));
@@ -1449,7 +1581,9 @@ class RandomFiller {
       case 1:
         return hi;
       case 2:
-        return Between(-100, 100) < lo ? lo : std::min<int64_t>(Between(-100, 100), hi);
+        return Between(-100, 100) < lo
+                   ? lo
+                   : std::min<int64_t>(Between(-100, 100), hi);
       default:
         return Between(lo, hi);
     }
@@ -1470,9 +1604,9 @@ class RandomFiller {
     using FD = pb::FieldDescriptor;
     switch (f->cpp_type()) {
       case FD::CPPTYPE_INT32: {
-        const auto v = static_cast<int32_t>(
-            Int(std::numeric_limits<int32_t>::min(),
-                std::numeric_limits<int32_t>::max()));
+        const auto v =
+            static_cast<int32_t>(Int(std::numeric_limits<int32_t>::min(),
+                                     std::numeric_limits<int32_t>::max()));
         add ? r->AddInt32(m, f, v) : r->SetInt32(m, f, v);
         break;
       }
@@ -1483,8 +1617,8 @@ class RandomFiller {
         break;
       }
       case FD::CPPTYPE_UINT32: {
-        const auto v = static_cast<uint32_t>(
-            UInt(std::numeric_limits<uint32_t>::max()));
+        const auto v =
+            static_cast<uint32_t>(UInt(std::numeric_limits<uint32_t>::max()));
         add ? r->AddUInt32(m, f, v) : r->SetUInt32(m, f, v);
         break;
       }
@@ -1585,9 +1719,9 @@ class RandomFiller {
   std::mt19937 rng_;
 };
 
-void ExpectRandomRoundTrips(const std::function<std::unique_ptr<Message>()>&
-                                make,
-                            uint32_t seed, int iterations) {
+void ExpectRandomRoundTrips(
+    const std::function<std::unique_ptr<Message>()>& make, uint32_t seed,
+    int iterations) {
   RandomFiller filler(seed);
   for (int i = 0; i < iterations; ++i) {
     std::unique_ptr<Message> filled = make();

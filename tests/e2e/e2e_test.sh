@@ -125,9 +125,12 @@ record() {
 
 # --- first run ---------------------------------------------------------------
 start_daemon "$TMP/cxlabd-1.log"
-grep -q '^admin key (shown once' "$TMP/cxlabd-1.log" ||
+grep -q '^admin key created: its secret is in ' "$TMP/cxlabd-1.log" ||
   fail "no admin key printed on a new data dir"
 [[ -s "$DATA/admin.key" ]] || fail "no $DATA/admin.key"
+if grep -qF "$(cat "$DATA/admin.key")" "$TMP/cxlabd-1.log"; then
+  fail "the admin key's secret appears in the daemon's output"
+fi
 
 [[ "$(cx health)" == "SERVING" ]] || fail "health is not SERVING"
 cx apply -f "$SOURCE_DIR/experiments" >"$TMP/apply-1.txt" ||

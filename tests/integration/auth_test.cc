@@ -406,3 +406,124 @@ TEST_F(GeneratedAdminKeyTest, MissingDataDirIsRefused) {
 
 }  // namespace
 }  // namespace cxlab::integration
+
+namespace cxlab::integration {
+namespace {
+
+std::string ReadTrimmed(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return std::string(absl::StripAsciiWhitespace(text.str()));
+}
+
+TEST_F(AuthTest, RotateReplacesAKeyAndTheAuditNamesTheActor) {
+  std::string old_id;
+  const std::string old_secret = CreateKey(v1::ROLE_READER, &old_id, "ci");
+  v1::RotateApiKeyRequest request;
+  request.set_id(old_id);
+  v1::CreateApiKeyResponse rotated;
+  ASSERT_OK(Exp(&ES::RotateApiKey, request, &rotated));
+  EXPECT_NE(rotated.key().id(), old_id);
+  EXPECT_EQ(rotated.key().name(), "ci");
+  EXPECT_EQ(rotated.key().role(), v1::ROLE_READER);
+  EXPECT_NE(rotated.secret(), old_secret);
+  // The new secret works, the old one is gone.
+  EXPECT_OK(DoGet(rotated.secret()));
+  EXPECT_CODE(DoGet(old_secret), kUnauthenticated, "unknown or revoked");
+  // Rotating it again is refused; unknown ids are NOT_FOUND.
+  EXPECT_CODE(Exp(&ES::RotateApiKey, request, &rotated),
+              grpc::StatusCode::FAILED_PRECONDITION, "is revoked");
+  request.set_id("nope");
+  EXPECT_CODE(Exp(&ES::RotateApiKey, request, &rotated),
+              grpc::StatusCode::NOT_FOUND,
+              "not found");
+  // Only admins rotate.
+  request.set_id(rotated.key().id());
+  EXPECT_CODE(Exp(&ES::RotateApiKey, request, &rotated, rotated.secret()),
+              grpc::StatusCode::PERMISSION_DENIED, "needs admin");
+  // Every key write is audited with the admin key's id as the actor (the
+  // bootstrap admin key itself was created by the server at start).
+  for (const v1::Change& c : AllChanges("apikey")) {
+    EXPECT_EQ(c.actor(), c.key() == kAdminKeyId ? "bootstrap" : kAdminKeyId)
+        << c.action() << " " << c.key();
+  }
+}
+
+TEST_F(AuthTest, EveryWriteIsAuditedWithTheKeyIdNeverTheSecret) {
+  std::string editor_id;
+  const std::string editor = CreateKey(v1::ROLE_EDITOR, &editor_id);
+  ApplyRepoDefinitions(editor);
+  const std::vector<v1::Change> changes = AllChanges();
+  int by_editor = 0;
+  for (const v1::Change& c : changes) {
+    EXPECT_FALSE(c.actor().empty()) << c.kind() << " " << c.key();
+    EXPECT_EQ(c.actor().find(editor), std::string::npos);
+    EXPECT_EQ(c.actor().find(kAdminKey), std::string::npos);
+    if (c.actor() == editor_id) ++by_editor;
+  }
+  EXPECT_GE(by_editor, 30);
+  // Errors never echo a secret.
+  v1::GetRequest get;
+  get.set_key("x");
+  v1::Experiment out;
+  const grpc::Status wrong =
+      Exp(&ES::GetExperiment, get, &out, "supersecret-never-echoed-0001");
+  EXPECT_EQ(wrong.error_code(), kUnauthenticated);
+  EXPECT_EQ(wrong.error_message().find("supersecret"), std::string::npos);
+}
+
+TEST_F(GeneratedAdminKeyTest, RotatingTheBootstrapKeyRewritesAdminKey) {
+  api::ServerOptions options;
+  options.data_dir = dir_.path();
+  auto server = api::CxlabServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string path = dir_.path() + "/admin.key";
+  const std::string old_secret = ReadTrimmed(path);
+  auto stub = v1::ExperimentService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                          grpc::InsecureChannelCredentials()));
+  auto call = [&](const std::string& secret, v1::CreateApiKeyResponse* out) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", secret));
+    v1::RotateApiKeyRequest request;
+    request.set_id(api::kBootstrapAdminKeyId);
+    return stub->RotateApiKey(&context, request, out);
+  };
+  v1::CreateApiKeyResponse rotated;
+  ASSERT_OK(call(old_secret, &rotated));
+  EXPECT_EQ(ReadTrimmed(path), rotated.secret());
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", old_secret));
+  v1::ListApiKeysResponse keys;
+  EXPECT_EQ(stub->ListApiKeys(&context, v1::ListApiKeysRequest(), &keys)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  (*server)->Shutdown(absl::Seconds(5));
+}
+
+TEST_F(GeneratedAdminKeyTest, AWorldReadableAdminKeyIsRefused) {
+  api::ServerOptions options;
+  options.data_dir = dir_.path();
+  {
+    auto server = api::CxlabServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    (*server)->Shutdown(absl::Seconds(5));
+  }
+  const std::string path = dir_.path() + "/admin.key";
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  auto refused = api::CxlabServer::Start(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.status().message(),
+              ::testing::HasSubstr("chmod 600"));
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  auto server = api::CxlabServer::Start(options);
+  EXPECT_TRUE(server.ok()) << server.status();
+}
+
+}  // namespace
+}  // namespace cxlab::integration

@@ -183,7 +183,14 @@ TEST_F(HttpTest, ErrorsAreJsonNamingTheFieldWithTheMatchingStatus) {
 
   reply = Call("POST", "/v1/assign", R"({"unit": )");
   EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(Str(Json(reply.body), "field"), "unit");
+  reply = Call("POST", "/v1/assign", R"([1, 2])");
+  EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(Str(Json(reply.body), "field"), "body");
+  reply = Call("POST", "/v1/assign",
+               R"({"unit": {"unitId": "u", "attributes": 7}})");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(Str(Json(reply.body), "field"), "unit.attributes");
 
   reply = Call("POST", "/v1/assign", R"({"unit": {"unitId": "u"}, "bogus": 1})");
   EXPECT_EQ(reply.status, 400);

@@ -270,8 +270,8 @@ TEST_F(ReportTest, VerdictFormatsNumbersAsTheTable) {
   const v1::MetricResult& conversion = Metric(report, "conversion");
   const v1::VariantResult& worse = conversion.variants(1);
   ASSERT_EQ(worse.verdict(), v1::VERDICT_WORSE);
-  const std::string lift = render::FormatRelativeLift(conversion,
-                                                      worse.relative());
+  const std::string lift =
+      render::FormatRelativeLift(conversion, worse.relative());
   ASSERT_THAT(lift, StartsWith("-"));
   EXPECT_THAT(report.verdict(),
               StartsWith(absl::StrCat("v1 lowers conversion by ",
@@ -284,10 +284,11 @@ TEST_F(ReportTest, VerdictFormatsNumbersAsTheTable) {
   request.set_experiment_key("aa");
   ASSERT_OK(Report(request, &report));
   const v1::MetricResult& aa = Metric(report, "conversion");
-  EXPECT_THAT(report.verdict(),
-              HasSubstr(absl::StrCat(
-                  "(v1: ", render::FormatRelativeLift(aa, aa.variants(1).relative()),
-                  ")")))
+  EXPECT_THAT(
+      report.verdict(),
+      HasSubstr(absl::StrCat(
+          "(v1: ", render::FormatRelativeLift(aa, aa.variants(1).relative()),
+          ")")))
       << report.verdict();
   EXPECT_THAT(report.verdict(), Not(HasSubstr("-0.0%")));
   EXPECT_THAT(report.verdict(), Not(HasSubstr("-0.00%")));

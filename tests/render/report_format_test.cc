@@ -169,9 +169,9 @@ TEST(ReportTable, BanditSrmCheckIsNotApplicable) {
                        {"SRM check", "n/a \u2014 bandit reweights traffic"}),
               0)
         << table;
-    EXPECT_THAT(table, AllOf(Not(HasSubstr("MISMATCH")),
-                             Not(HasSubstr("(SRM!)")),
-                             Not(HasSubstr("ok (p ="))));
+    EXPECT_THAT(table,
+                AllOf(Not(HasSubstr("MISMATCH")), Not(HasSubstr("(SRM!)")),
+                      Not(HasSubstr("ok (p ="))));
   }
   // Even with a p-value and the mismatch flag set, the warning wins.
   srm->set_p_value(1e-80);

@@ -110,7 +110,7 @@ TEST(ReportHtml, MetricsTableScrollsInAFocusableRegion) {
   EXPECT_THAT(html, HasSubstr("</tbody></table></div>"));
   // The page widens with the viewport; numbers, intervals and markers do
   // not wrap; the region shows its focus.
-  EXPECT_THAT(html, AllOf(HasSubstr("max-width:1200px"),
+  EXPECT_THAT(html, AllOf(HasSubstr("max-width:1400px"),
                           HasSubstr(".table-scroll{overflow-x:auto"),
                           HasSubstr("table.metrics td{white-space:nowrap}"),
                           HasSubstr(".table-scroll:focus{outline:3px solid")));
@@ -152,10 +152,10 @@ TEST(ReportHtml, BanditSrmCheckIsNotApplicable) {
   ExpectWellFormed(html);
   EXPECT_THAT(html, HasSubstr("<span class=\"badge na\">SRM check: n/a "
                               "\u2014 bandit reweights traffic</span>"));
-  EXPECT_THAT(html, AllOf(Not(HasSubstr("class=\"srm-banner\"")),
-                          Not(HasSubstr("(SRM!)")),
-                          Not(HasSubstr("SRM check: ok")),
-                          HasSubstr(">runners</text>")));
+  EXPECT_THAT(
+      html,
+      AllOf(Not(HasSubstr("class=\"srm-banner\"")), Not(HasSubstr("(SRM!)")),
+            Not(HasSubstr("SRM check: ok")), HasSubstr(">runners</text>")));
   // No expected split for a bandit.
   EXPECT_THAT(html, HasSubstr("aria-label=\"Units per variant (allocated by a "
                               "bandit)\""));

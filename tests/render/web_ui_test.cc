@@ -146,10 +146,14 @@ TEST(WebUiList, LinksBadgesAndVerdicts) {
             HasSubstr("<a href=\"/ui/experiments/homepage_recommendations\">"
                       "homepage_<wbr>recommendations</a>")));
   EXPECT_EQ(CountOf(html, "<th scope=\"col\""), 8);
-  // Name, status, days, units.
-  EXPECT_THAT(html, HasSubstr("<td>Checkout redesign (one page, live chat)"
-                              "</td><td>running</td><td class=\"num\">13.6"
-                              "</td><td class=\"num\">20,000</td>"));
+  // Name, status, days, units, each cell labelled for the stacked layout.
+  EXPECT_THAT(html, HasSubstr("<td class=\"name\" data-label=\"Name\">"
+                              "Checkout redesign (one page, live chat)</td>"
+                              "<td class=\"fact\" data-label=\"Status\">"
+                              "running</td><td class=\"num fact\" "
+                              "data-label=\"Days running\">13.6</td><td "
+                              "class=\"num fact\" data-label=\"Units\">"
+                              "20,000</td>"));
   // The SRM badges: ok, mismatch, n/a.
   EXPECT_THAT(html, AllOf(HasSubstr("<span class=\"badge ok\">ok</span>"),
                           HasSubstr("<span class=\"badge bad\">mismatch"
@@ -158,20 +162,26 @@ TEST(WebUiList, LinksBadgesAndVerdicts) {
   EXPECT_THAT(html,
               AllOf(HasSubstr("<span class=\"metric\">conversion</span><br>"
                               "<span class=\"marker better\">\u25b2 better"
-                              "</span></td><td class=\"verdict\">"
-                              "one_page_chat raises conversion by +6.1% "
-                              "[+2.3%, +9.9%]"),
+                              "</span></td><td class=\"sentence\" "
+                              "data-label=\"Verdict\">one_page_chat raises "
+                              "conversion by +6.1% [+2.3%, +9.9%]"),
                     HasSubstr("<span class=\"marker inconclusive\">\u00b7 "
-                              "inconclusive</span></td><td class=\"verdict\">"
-                              "no significant difference on conversion yet"
-                              "</td>")));
+                              "inconclusive</span></td><td class=\"sentence\" "
+                              "data-label=\"Verdict\">no significant "
+                              "difference on conversion yet</td>")));
   // Without a report: dashes and the reason.
-  EXPECT_THAT(html,
-              HasSubstr("<td>Homepage recommendations</td><td>draft</td>"
-                        "<td class=\"num\">\u2014</td><td class=\"num\">"
-                        "\u2014</td><td>\u2014</td><td>\u2014</td><td "
-                        "class=\"verdict\"><span class=\"note\">no report: "
-                        "the experiment is a draft</span></td></tr>"));
+  EXPECT_THAT(
+      html,
+      HasSubstr("<td class=\"name\" data-label=\"Name\">Homepage "
+                "recommendations</td><td class=\"fact\" "
+                "data-label=\"Status\">draft</td><td class=\"num fact\" "
+                "data-label=\"Days running\">\u2014</td><td class=\"num "
+                "fact\" data-label=\"Units\">\u2014</td><td class=\"fact\" "
+                "data-label=\"SRM\">\u2014</td><td class=\"primary\" "
+                "data-label=\"Primary metric\">\u2014</td><td "
+                "class=\"sentence\" data-label=\"Verdict\"><span "
+                "class=\"note\">no report: the experiment is a draft</span>"
+                "</td></tr>"));
 }
 
 TEST(WebUiList, FitsNarrowAndWideScreens) {
@@ -187,16 +197,21 @@ TEST(WebUiList, FitsNarrowAndWideScreens) {
               AllOf(HasSubstr("\">recommendation_<wbr>block_<wbr>bandit</a>"),
                     HasSubstr("<span class=\"metric\">average_<wbr>order_<wbr>"
                               "value</span>")));
-  // Fluid up to 1200 px, a readable verdict column, and a focusable region
-  // that scrolls sideways only when the viewport is too narrow.
+  // Fluid up to 1200 px, a readable verdict column, one card per row on a
+  // narrow screen, and a focusable region that scrolls sideways only as a
+  // fallback.
   EXPECT_THAT(html,
               AllOf(HasSubstr("max-width:1200px"),
-                    HasSubstr("table.list td.verdict{min-width:20em}"),
-                    HasSubstr("@media (max-width:720px)"),
+                    HasSubstr("table.list td.sentence{min-width:20em}"),
+                    HasSubstr("@media (max-width:960px)"),
+                    HasSubstr("table.list td[data-label]::before{content:attr("
+                              "data-label)"),
                     HasSubstr("<div class=\"table-scroll\" tabindex=\"0\" "
                               "role=\"region\" aria-label=\"Experiments "
                               "table\"><table class=\"list\">")));
-  EXPECT_EQ(CountOf(html, "<td class=\"verdict\">"), 4);
+  EXPECT_EQ(CountOf(html, "<td class=\"sentence\" data-label=\"Verdict\">"), 4);
+  // The report's .verdict box style must not reach the list's cells.
+  EXPECT_EQ(CountOf(html, "class=\"verdict\""), 0);
 }
 
 TEST(WebUiList, BanditSrmBadgeIsNotApplicable) {

@@ -9,6 +9,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "clients/cpp/cli/backup_command.h"
 #include "clients/cpp/cli/bench_command.h"
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/bandit_command.h"
@@ -58,7 +59,7 @@ CLI::Option* AddRepeated(CLI::App& app, const std::string& name,
 constexpr char kCommands[] =
     "validate, eval, match, simulate, apply, get, list, start, pause, stop, "
     "launch, assign, content, bandit, changes, keys, health, bench, track, stats, "
-    "verify, recompute, report";
+    "verify, recompute, report, backup";
 
 int Dispatch(int argc, const char* const* argv, std::istream& in,
              std::ostream& out, std::ostream& err) {
@@ -231,6 +232,8 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
 
   // report (report_command.h).
   ReportCommand report(app);
+  // backup (backup_command.h).
+  BackupCommand backup(app);
 
   // CLI11 reports both of these as "A subcommand is required".
   if (argc < 2) {
@@ -336,6 +339,9 @@ int Dispatch(int argc, const char* const* argv, std::istream& in,
     return *code;
   }
   if (std::optional<int> code = report.RunSelected(global, out, err)) {
+    return *code;
+  }
+  if (std::optional<int> code = backup.RunSelected(global, out, err)) {
     return *code;
   }
   if (*bench_cmd.assign) {

@@ -450,6 +450,25 @@ int RunKeys(const KeysOptions& options, const GlobalOptions& global,
           << "secret: " << created->secret() << "\n"
           << "the secret is shown only this once; store it now\n";
     }
+  } else if (options.action == "rotate") {
+    v1::RotateApiKeyRequest request;
+    request.set_id(options.id);
+    absl::StatusOr<v1::CreateApiKeyResponse> rotated =
+        client->RotateApiKey(request);
+    if (!rotated.ok()) return ReportServerError(err, rotated.status());
+    if (json) {
+      out << ToJsonLine(*rotated) << "\n";
+    } else {
+      out << "rotated api key " << options.id << " -> "
+          << rotated->key().id() << " (role "
+          << RoleLabel(rotated->key().role()) << ", name "
+          << rotated->key().name() << "); " << options.id
+          << " is revoked\n"
+          << "secret: " << rotated->secret() << "\n"
+          << "the secret is shown only this once; store it now"
+          << (options.id == "admin" ? " (DATA_DIR/admin.key has it too)" : "")
+          << "\n";
+    }
   } else if (options.action == "revoke") {
     v1::RevokeApiKeyRequest request;
     request.set_id(options.id);
@@ -596,6 +615,12 @@ OnlineCommands::OnlineCommands(CLI::App& app) {
   keys_revoke_.action = "revoke";
   keys_revoke_cmd_ = keys_cmd_->add_subcommand("revoke", "Revoke a key.");
   keys_revoke_cmd_->add_option("ID", keys_revoke_.id, "The key id")->required();
+  keys_rotate_.action = "rotate";
+  keys_rotate_cmd_ = keys_cmd_->add_subcommand(
+      "rotate",
+      "Replace a key with a new one of the same name and role (a new id and "
+      "secret, printed once) and revoke the old one.");
+  keys_rotate_cmd_->add_option("ID", keys_rotate_.id, "The key id")->required();
 
   health_cmd_ = app.add_subcommand(
       "health", "Check that the server is serving (grpc.health.v1).");
@@ -621,6 +646,7 @@ std::optional<int> OnlineCommands::RunSelected(const GlobalOptions& global,
   if (*keys_cmd_) {
     if (*keys_create_cmd_) return RunKeys(keys_create_, global, out, err);
     if (*keys_revoke_cmd_) return RunKeys(keys_revoke_, global, out, err);
+    if (*keys_rotate_cmd_) return RunKeys(keys_rotate_, global, out, err);
     KeysOptions list;
     list.action = "list";
     return RunKeys(list, global, out, err);

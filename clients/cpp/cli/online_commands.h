@@ -101,12 +101,12 @@ int RunChanges(const ChangesOptions& options, const GlobalOptions& global,
 
 // `keys create|list|revoke`.
 struct KeysOptions {
-  // "create", "list" or "revoke".
+  // "create", "list", "revoke" or "rotate".
   std::string action;
   // create: sdk, reader, editor or admin (--role) and a name (--name).
   std::string role;
   std::string name;
-  // revoke: the key id.
+  // revoke, rotate: the key id.
   std::string id;
 };
 int RunKeys(const KeysOptions& options, const GlobalOptions& global,
@@ -138,7 +138,7 @@ class OnlineCommands {
   AssignOptions assign_;
   std::string assign_attributes_;
   ChangesOptions changes_;
-  KeysOptions keys_create_, keys_revoke_;
+  KeysOptions keys_create_, keys_revoke_, keys_rotate_;
 
   CLI::App* apply_cmd_ = nullptr;
   CLI::App* get_cmd_ = nullptr;
@@ -153,6 +153,7 @@ class OnlineCommands {
   CLI::App* keys_create_cmd_ = nullptr;
   CLI::App* keys_list_cmd_ = nullptr;
   CLI::App* keys_revoke_cmd_ = nullptr;
+  CLI::App* keys_rotate_cmd_ = nullptr;
   CLI::App* health_cmd_ = nullptr;
   CLI::Option* assign_attributes_opt_ = nullptr;
 };

@@ -53,6 +53,7 @@ Client::Client(std::string server, std::string key, absl::Duration timeout,
       personalization_(v1::PersonalizationService::NewStub(channel_)),
       events_(v1::EventService::NewStub(channel_)),
       reports_(v1::ReportService::NewStub(channel_)),
+      admin_(v1::AdminService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
 namespace {
@@ -210,6 +211,8 @@ CXLAB_EXPERIMENT_CALL(CreateApiKey, v1::CreateApiKeyRequest,
 CXLAB_EXPERIMENT_CALL(ListApiKeys, v1::ListApiKeysRequest,
                       v1::ListApiKeysResponse)
 CXLAB_EXPERIMENT_CALL(RevokeApiKey, v1::RevokeApiKeyRequest, v1::ApiKey)
+CXLAB_EXPERIMENT_CALL(RotateApiKey, v1::RotateApiKeyRequest,
+                      v1::CreateApiKeyResponse)
 
 CXLAB_CLIENT_CALL(v1::AssignmentService::Stub, assignment_, Assign,
                   v1::AssignRequest, v1::AssignResponse)
@@ -231,6 +234,8 @@ CXLAB_CLIENT_CALL(v1::ReportService::Stub, reports_, GetReport,
                   v1::GetReportRequest, v1::Report)
 CXLAB_CLIENT_CALL(v1::ReportService::Stub, reports_, GetTimeSeries,
                   v1::GetTimeSeriesRequest, v1::GetTimeSeriesResponse)
+CXLAB_CLIENT_CALL(v1::AdminService::Stub, admin_, Backup, v1::BackupRequest,
+                  v1::BackupResponse)
 
 #undef CXLAB_DEFINITION_CALLS
 #undef CXLAB_EXPERIMENT_CALL

@@ -2,7 +2,7 @@
 //
 // cxlab::client::Client: a thin, synchronous C++ client of cxlabd. It wraps
 // the ExperimentService, AssignmentService, PersonalizationService,
-// EventService and ReportService stubs (and grpc.health.v1):
+// EventService, ReportService and AdminService stubs (and grpc.health.v1):
 // every call sends "authorization: Bearer <key>" and a deadline, and returns
 // absl::StatusOr<Response>, the gRPC status code and message kept as they
 // are (the server's messages name the field: "experiment checkout:
@@ -37,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cxlab/v1/admin.grpc.pb.h"
 #include "cxlab/v1/assignment.grpc.pb.h"
 #include "cxlab/v1/events.grpc.pb.h"
 #include "cxlab/v1/experiment_service.grpc.pb.h"
@@ -195,6 +196,8 @@ class Client {
       const v1::ListApiKeysRequest& request = {}) const;
   absl::StatusOr<v1::ApiKey> RevokeApiKey(
       const v1::RevokeApiKeyRequest& request) const;
+  absl::StatusOr<v1::CreateApiKeyResponse> RotateApiKey(
+      const v1::RotateApiKeyRequest& request) const;
 
   // ---- AssignmentService (sdk) ----------------------------------------------
   absl::StatusOr<v1::AssignResponse> Assign(
@@ -250,6 +253,14 @@ class Client {
   absl::StatusOr<v1::GetTimeSeriesResponse> GetTimeSeries(
       const v1::GetTimeSeriesRequest& request) const;
 
+  // ---- AdminService (admin) -------------------------------------------------
+  // A consistent online backup of the whole database into request.dir, a
+  // directory on the server's machine (see admin.proto). Give the client a
+  // timeout long enough to copy the database when request.dir is on another
+  // filesystem than the server's data dir.
+  absl::StatusOr<v1::BackupResponse> Backup(
+      const v1::BackupRequest& request) const;
+
   // ---- grpc.health.v1 (no key needed) --------------------------------------
   absl::StatusOr<grpc::health::v1::HealthCheckResponse> Health(
       const grpc::health::v1::HealthCheckRequest& request = {}) const;
@@ -275,6 +286,7 @@ class Client {
   std::unique_ptr<v1::PersonalizationService::Stub> personalization_;
   std::unique_ptr<v1::EventService::Stub> events_;
   std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
