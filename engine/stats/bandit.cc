@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <exception>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -58,9 +59,19 @@ absl::StatusOr<std::vector<double>> ProbabilityBest(
   std::vector<double> p(arms.size(), 0.0);
   double total = 0;
   for (size_t i = 0; i < arms.size(); ++i) {
-    const double lo = boost::math::quantile(posterior[i], kTail);
-    const double hi =
-        boost::math::quantile(boost::math::complement(posterior[i], kTail));
+    double lo = 0;
+    double hi = 0;
+    try {
+      lo = boost::math::quantile(posterior[i], kTail);
+      hi = boost::math::quantile(boost::math::complement(posterior[i], kTail));
+    } catch (const std::exception&) {
+      // Boost 1.74's inverse incomplete beta throws evaluation_error despite
+      // the policy for extreme shapes (trials - successes >~ 1e17; found by
+      // tests/fuzz report), which would terminate the daemon. Such an arm
+      // gets no share; equal shares when every arm fails, as below.
+      p[i] = 0;
+      continue;
+    }
     const double h = (hi - lo) / kIntervals;
     double sum = 0;
     for (int k = 0; k <= kIntervals; ++k) {

@@ -148,11 +148,18 @@ absl::StatusOr<ArmMoments> ComputeArmMoments(MetricType type,
               : CenteredSquares(SumSquares(type, s), s.sum, n) / (n - 1);
     }
   }
+  // Finite sums near the double range overflow (sum² = inf, inf - inf =
+  // NaN): such a field is left unset with a warning, never NaN or infinite
+  // (found by tests/fuzz report).
+  internal::KeepFinite(&out.unadjusted_mean, absl::StrCat(label, ": mean"),
+                       &out.warnings);
+  internal::KeepFinite(&out.unadjusted_variance,
+                       absl::StrCat(label, ": variance"), &out.warnings);
   if (s.n < 2) {
     out.warnings.push_back(
         {WarningCode::kTooFewUnits,
          absl::StrCat(label, ": one unit, variance undefined")});
-  } else if (*out.unadjusted_variance == 0) {
+  } else if (out.unadjusted_variance == 0.0) {
     if (IsConversionType(type) && s.sum == 0) {
       out.warnings.push_back({WarningCode::kNoConversions,
                               absl::StrCat(label, ": no unit converted")});
@@ -165,15 +172,21 @@ absl::StatusOr<ArmMoments> ComputeArmMoments(MetricType type,
   out.mean = out.unadjusted_mean;
   out.variance = out.unadjusted_variance;
 
-  if (cuped != nullptr && cuped->applied && s.n >= 2) {
+  if (cuped != nullptr && cuped->applied && s.n >= 2 &&
+      out.unadjusted_mean.has_value() && out.unadjusted_variance.has_value()) {
     const PreMoments pre = ComputePreMoments(type, s);
     const double theta = cuped->theta;
     out.mean =
         *out.unadjusted_mean - theta * (pre.mean - cuped->pooled_pre_mean);
     const double v = *out.unadjusted_variance + theta * theta * pre.variance -
                      2 * theta * pre.covariance;
-    out.variance = v > 0 ? v : 0.0;
+    out.variance = v < 0 ? 0.0 : v;  // NaN stays NaN for KeepFinite below
     out.cuped_applied = true;
+    internal::KeepFinite(&out.mean, absl::StrCat(label, ": adjusted mean"),
+                         &out.warnings);
+    internal::KeepFinite(&out.variance,
+                         absl::StrCat(label, ": adjusted variance"),
+                         &out.warnings);
   }
   return out;
 }

@@ -38,6 +38,7 @@
 #include "engine/groups.h"
 #include "engine/json.h"
 #include "engine/metrics.h"
+#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -99,6 +100,12 @@ void CheckDelta(const engine::CompiledMetric& m,
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // Protobuf logs every invalid UTF-8 string it parses; silence it.
+  static const bool quiet = [] {
+    google::protobuf::SetLogHandler(nullptr);
+    return true;
+  }();
+  (void)quiet;
   if (size > 64 * 1024) return 0;
   const absl::string_view text(reinterpret_cast<const char*>(data), size);
   cxlab::v1::Event event;
