@@ -132,9 +132,10 @@ clean:
 
 # The secondary Bazel build (bazel/README.md): Debian's bazel-bootstrap
 # (4.2.3), installed on demand by scripts/install-bazel and never by `make
-# deps`; the same modules and C++ tests as CMake, built offline against the
-# Debian libraries of scripts/install-deps. Bazel's output and caches live
-# under ~/.cache/bazel; BAZEL_STARTUP='--output_user_root=DIR' moves them.
+# deps`; the same modules and C++ tests as CMake (checked first by
+# bazel/check_cmake_sync.py), built offline against the Debian libraries of
+# scripts/install-deps. Bazel's output and caches live under ~/.cache/bazel;
+# BAZEL_STARTUP='--output_user_root=DIR' moves them.
 BAZEL         := bazel
 BAZEL_STARTUP :=
 BAZEL_FLAGS   := --jobs=$(JOBS) --local_test_jobs=$(JOBS)
@@ -142,4 +143,5 @@ BAZEL_FLAGS   := --jobs=$(JOBS) --local_test_jobs=$(JOBS)
 bazel-test:
 	scripts/install-deps
 	scripts/install-bazel
+	bazel/check_cmake_sync.py $(BAZEL) $(BAZEL_STARTUP)
 	$(BAZEL) $(BAZEL_STARTUP) test $(BAZEL_FLAGS) //...

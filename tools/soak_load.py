@@ -8,7 +8,7 @@ requests completed, errors and p50/p99 latency in that window, and a few
 /metrics values. At the end it writes summary.txt and soak.svg (plus
 soak.png when rsvg-convert is installed) via soak_plot.py.
 
-Streams (each in its own process, so the streams do not share one GIL):
+Streams (each in its own process, so the streams do not share a GIL):
 
   assign  POST /v1/assign for units soak-0 .. soak-<units-1> in turn, with
           the attributes the demo's targeting reads (exposures are logged);
@@ -29,19 +29,20 @@ as server latency.
 An error is: a connection/timeout error, an HTTP status other than 200, or
 (track) an answer that did not accept every event of the call.
 
-Standard library only (http.client, multiprocessing).
+Standard library only: the sampler starts one worker process per stream
+(this script with --worker STREAM), which hands its results in as JSON lines
+on its stdout.
 """
 
 import argparse
 import collections
 import http.client
 import json
-import multiprocessing as mp
 import os
-import queue
 import random
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -144,7 +145,7 @@ class Connection:
             self.conn = None
 
 
-def stream_thread(stream, index, args, t0, stop, out, lock):
+def stream_thread(stream, index, args, t0, t_end, stop, out, lock):
     rate = args.rates[stream]
     nthreads = args.threads
     host, port = args.http.rsplit(":", 1)
@@ -156,12 +157,13 @@ def stream_thread(stream, index, args, t0, stop, out, lock):
     reports = args.report_keys
     k = 0
     while not stop.is_set():
-        due = t0 + (index + k * nthreads) / rate
-        now = time.monotonic()
-        if due > now:
-            if stop.wait(due - now):
-                break
         seq = index + k * nthreads
+        due = t0 + seq / rate
+        if due >= t_end:
+            break
+        now = time.monotonic()
+        if due > now and stop.wait(due - now):
+            break
         k += 1
         if stream == "assign":
             method, path = "POST", "/v1/assign"
@@ -189,35 +191,79 @@ def stream_thread(stream, index, args, t0, stop, out, lock):
             error = "%s: %s" % (type(e).__name__, e)
         done = time.monotonic()
         with lock:
-            out.append((done, done - start, lag, error))
+            out.append((round(done, 6), round(done - start, 6),
+                        round(lag, 6), error))
     conn.close()
 
 
-def stream_process(stream, args, t0, stop, results):
+def worker_main(args):
+    """One stream (--worker STREAM): --threads threads on the schedule from
+    --t0 (time.monotonic(), which is system-wide) to --t-end; every 0.5 s one
+    JSON line on stdout: [[done, latency_s, lag_s, error or null], ...]."""
+    stream = args.worker
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
     lock = threading.Lock()
     out = []
-    threads = [threading.Thread(target=stream_thread,
-                                args=(stream, i, args, t0, stop, out, lock),
-                                daemon=True)
+    threads = [threading.Thread(target=stream_thread, daemon=True,
+                                args=(stream, i, args, args.t0, args.t_end,
+                                      stop, out, lock))
                for i in range(args.threads)]
     for t in threads:
         t.start()
-    while True:
-        stopped = stop.wait(0.5)
+
+    def flush():
         with lock:
             batch, out[:] = list(out), []
         if batch:
-            results.put((stream, batch))
-        if stopped:
-            break
-    for t in threads:
-        t.join(args.timeout + 1)
-    with lock:
-        batch = list(out)
-    if batch:
-        results.put((stream, batch))
-    results.put((stream, None))  # done
+            sys.stdout.write(json.dumps(batch, separators=(",", ":")) + "\n")
+            sys.stdout.flush()
+
+    try:
+        while any(t.is_alive() for t in threads):
+            stop.wait(0.5)
+            flush()
+            if stop.is_set():
+                for t in threads:
+                    t.join(args.timeout + 1)
+                break
+        flush()
+    except BrokenPipeError:
+        pass
+    return 0
+
+
+class Worker:
+    """A worker process and the thread that reads its results."""
+
+    def __init__(self, stream, argv, pending, lock):
+        self.stream = stream
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, text=True,
+                                     start_new_session=True)
+        self.reader = threading.Thread(target=self._read, daemon=True,
+                                       args=(pending, lock))
+        self.reader.start()
+
+    def _read(self, pending, lock):
+        for line in self.proc.stdout:
+            try:
+                batch = json.loads(line)
+            except ValueError:
+                continue
+            with lock:
+                pending.extend((self.stream, d, l, g, e) for d, l, g, e in batch)
+
+    def stop(self, timeout):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(2)
 
 
 # --------------------------------------------------------------------------
@@ -259,9 +305,10 @@ def read_threads(pid):
 METRIC_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)')
 
 
-def scrape_metrics(http, timeout):
-    """Returns {name: value} of the few /metrics values the CSV keeps."""
-    host, port = http.rsplit(":", 1)
+def scrape_metrics(address, timeout, save_to=None):
+    """Returns {name: value} of the few /metrics values the CSV keeps; with
+    save_to, also writes the whole scrape there."""
+    host, port = address.rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
         conn.request("GET", "/metrics")
@@ -273,6 +320,10 @@ def scrape_metrics(http, timeout):
         return {}
     finally:
         conn.close()
+    if save_to:
+        with open(save_to + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(save_to + ".tmp", save_to)
     values = collections.defaultdict(float)
     seen = set()
     for line in text.splitlines():
@@ -335,9 +386,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--http", required=True, help="HOST:PORT of cxlabd's HTTP port")
     p.add_argument("--key", default=os.environ.get("CXLAB_KEY", ""))
-    p.add_argument("--pid", type=int, required=True, help="cxlabd's pid (RSS)")
-    p.add_argument("--minutes", type=float, required=True)
-    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--pid", type=int, help="cxlabd's pid (RSS)")
+    p.add_argument("--minutes", type=float)
+    p.add_argument("--out", help="output directory")
     p.add_argument("--interval", type=float, default=10.0)
     p.add_argument("--warmup", type=float, default=60.0)
     p.add_argument("--assign-rate", type=float, default=500.0)
@@ -352,10 +403,19 @@ def main():
                    "homepage_hero_banner,aa_randomization_check")
     p.add_argument("--p99-steady-ratio", type=float, default=1.5)
     p.add_argument("--rss-growth-max-pct", type=float, default=10.0)
+    # Internal: run one stream (started by the sampler).
+    p.add_argument("--worker", choices=STREAMS, help=argparse.SUPPRESS)
+    p.add_argument("--t0", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--t-end", type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
     args.rates = {"assign": args.assign_rate, "track": args.track_rate,
                   "report": args.report_rate}
     args.report_keys = [k for k in args.report_keys.split(",") if k]
+    if args.worker:
+        return worker_main(args)
+    if args.pid is None or args.minutes is None or args.out is None:
+        p.error("--pid, --minutes and --out are required")
+
     active = [s for s in STREAMS if args.rates[s] > 0]
     duration = args.minutes * 60.0
     windows = max(1, int(round(duration / args.interval)))
@@ -363,7 +423,6 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     csv_path = os.path.join(args.out, "soak.csv")
     errors_path = os.path.join(args.out, "errors.log")
-
     with open(os.path.join(args.out, "params.json"), "w") as f:
         json.dump({"minutes": args.minutes, "interval": args.interval,
                    "warmup": args.warmup, "rates": args.rates,
@@ -372,71 +431,79 @@ def main():
                    "p99_steady_ratio": args.p99_steady_ratio,
                    "rss_growth_max_pct": args.rss_growth_max_pct}, f, indent=1)
 
-    stop = mp.Event()
-    results = mp.Queue()
-    t0 = time.monotonic() + 0.5
-    procs = [mp.Process(target=stream_process, name="soak-" + s,
-                        args=(s, args, t0, stop, results), daemon=True)
-             for s in active]
-
     interrupted = []
 
     def on_signal(signum, _frame):
         interrupted.append(signum)
-        stop.set()
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    for proc in procs:
-        proc.start()
-    print("soak: %s for %.1f min, a row every %g s -> %s" % (
+    t0 = time.monotonic() + 1.0  # time for the workers to start
+    t_end = t0 + windows * args.interval
+    pending = []  # (stream, done, latency, lag, error)
+    lock = threading.Lock()
+    common = ["--http", args.http, "--key", args.key,
+              "--threads", str(args.threads), "--units", str(args.units),
+              "--timeout", str(args.timeout),
+              "--assign-rate", str(args.assign_rate),
+              "--track-rate", str(args.track_rate),
+              "--track-batch", str(args.track_batch),
+              "--report-rate", str(args.report_rate),
+              "--report-keys", ",".join(args.report_keys),
+              "--t0", repr(t0), "--t-end", repr(t_end)]
+    me = os.path.abspath(__file__)
+    workers = []
+    try:
+        for s in active:
+            workers.append(Worker(s, [sys.executable, me, "--worker", s] +
+                                  common, pending, lock))
+        return sample(args, active, windows, t0, pending, lock, workers,
+                      interrupted, csv_path, errors_path)
+    finally:
+        for worker in workers:
+            worker.stop(args.timeout + 3)
+
+
+def sample(args, active, windows, t0, pending, lock, workers, interrupted,
+           csv_path, errors_path):
+    """The sampling loop, then the summary; returns the exit status."""
+    me = os.path.abspath(__file__)
+    print("soak: %s for %g min, a row every %g s -> %s" % (
         ", ".join("%s %g/s" % (s, args.rates[s]) +
                   (" x %d events" % args.track_batch if s == "track" else "")
                   for s in active),
         args.minutes, args.interval, csv_path), flush=True)
 
-    pending = []  # (stream, done, latency, lag, error)
-    finished = set()
     error_counts = collections.Counter()
     errors_logged = 0
-    totals = {s: 0 for s in STREAMS}
     total_errors = {s: 0 for s in STREAMS}
     cpu_prev = read_cpu_seconds(args.pid)
     cpu_prev_t = time.monotonic()
     daemon_gone = False
 
-    def drain(block_until):
-        nonlocal errors_logged
-        while True:
-            timeout = block_until - time.monotonic()
-            try:
-                item = results.get(timeout=max(0.0, timeout)) if timeout > 0 \
-                    else results.get_nowait()
-            except queue.Empty:
+    def sleep_until(t):
+        while not interrupted:
+            left = t - time.monotonic()
+            if left <= 0:
                 return
-            stream, batch = item
-            if batch is None:
-                finished.add(stream)
-                continue
-            for done, latency, lag, error in batch:
-                pending.append((stream, done, latency, lag, error))
-                if error is not None:
-                    error_counts[(stream, error[:60])] += 1
-                    if errors_logged < 200:
-                        errors_logged += 1
-                        with open(errors_path, "a") as f:
-                            f.write("%.3f %s %s\n" % (done - t0, stream, error))
+            time.sleep(min(left, 0.2))
 
     with open(csv_path, "w") as csv:
         csv.write(",".join(CSV_COLUMNS) + "\n")
+        # Row 0: the daemon idle, after the apply, before any load.
+        row = {c: None for c in CSV_COLUMNS}
+        row.update(elapsed_s=0, rss_kib=read_rss_kib(args.pid),
+                   cxlabd_threads=read_threads(args.pid), loadavg_1m=loadavg())
+        for key, v in scrape_metrics(args.http, args.timeout).items():
+            row[key] = int(v)
+        csv.write(",".join(fmt(row[c]) for c in CSV_COLUMNS) + "\n")
         csv.flush()
         for w in range(1, windows + 1):
             tick = t0 + w * args.interval
-            # Sleep to the tick (collecting results meanwhile), sample the
-            # daemon at the tick, then give the workers a second to hand in
-            # what finished before it.
-            drain(tick)
+            # Sample the daemon at the tick, then give the workers a second
+            # to hand in the requests that finished before it.
+            sleep_until(tick)
             if interrupted:
                 break
             rss = read_rss_kib(args.pid)
@@ -447,13 +514,24 @@ def main():
             if cpu is not None and cpu_prev is not None:
                 cpu_pct = 100.0 * (cpu - cpu_prev) / max(1e-6, now - cpu_prev_t)
             cpu_prev, cpu_prev_t = cpu, now
-            metrics = scrape_metrics(args.http, args.timeout)
+            metrics = scrape_metrics(args.http, args.timeout, os.path.join(
+                args.out, "metrics.txt"))
             load1 = loadavg()
-            drain(tick + 1.0)
-            window = [x for x in pending if x[1] < tick]
-            pending[:] = [x for x in pending if x[1] >= tick]
-            row = {"elapsed_s": int(round(w * args.interval)) if
-                   float(args.interval).is_integer() else w * args.interval,
+            sleep_until(tick + 1.0)
+            with lock:
+                window = [x for x in pending if x[1] < tick]
+                pending[:] = [x for x in pending if x[1] >= tick]
+            for stream, done, _, _, error in window:
+                if error is None:
+                    continue
+                error_counts[(stream, error[:60])] += 1
+                if errors_logged < 200:
+                    errors_logged += 1
+                    with open(errors_path, "a") as f:
+                        f.write("%.3f %s %s\n" % (done - t0, stream, error))
+            elapsed = w * args.interval
+            row = {"elapsed_s": int(elapsed) if float(elapsed).is_integer()
+                   else elapsed,
                    "rss_kib": rss, "cxlabd_cpu_pct": cpu_pct,
                    "cxlabd_threads": threads, "loadavg_1m": load1}
             lags = sorted(x[3] for x in window)
@@ -461,7 +539,6 @@ def main():
                 mine = [x for x in window if x[0] == s]
                 lat = sorted(x[2] * 1000.0 for x in mine if x[4] is None)
                 errs = sum(1 for x in mine if x[4] is not None)
-                totals[s] += len(mine)
                 total_errors[s] += errs
                 row[s + "_n"] = len(mine) if s in active else None
                 row[s + "_errors"] = errs if s in active else None
@@ -476,36 +553,29 @@ def main():
                 row[key] = int(v) if v is not None else None
             csv.write(",".join(fmt(row[c]) for c in CSV_COLUMNS) + "\n")
             csv.flush()
-            print("soak: %4ss rss %s MiB cpu %s%% | %s | lag max %s ms | err %d" % (
-                row["elapsed_s"],
-                fmt(rss / 1024.0, 1) if rss else "?",
-                fmt(cpu_pct, 0),
-                " | ".join("%s %d/s p99 %s ms" % (
-                    s, row[s + "_n"] / args.interval, fmt(row[s + "_p99_ms"], 2))
-                    for s in active),
-                fmt(row["lag_max_ms"], 0),
-                sum(total_errors.values())), flush=True)
+            print("soak: %5ss rss %s MiB cpu %s%% load %s | %s | lag max %s ms"
+                  " | errors %d" % (
+                      row["elapsed_s"],
+                      fmt(rss / 1024.0, 1) if rss else "?", fmt(cpu_pct, 0),
+                      fmt(load1, 1),
+                      " | ".join("%s %.0f/s p99 %s ms" % (
+                          s, row[s + "_n"] / args.interval,
+                          fmt(row[s + "_p99_ms"], 1)) for s in active),
+                      fmt(row["lag_max_ms"], 0),
+                      sum(total_errors.values())), flush=True)
             if rss is None:
                 daemon_gone = True
                 print("soak: cxlabd (pid %d) is gone" % args.pid, flush=True)
                 break
 
-    stop.set()
-    deadline = time.monotonic() + args.timeout + 3
-    while len(finished) < len(procs) and time.monotonic() < deadline:
-        drain(min(deadline, time.monotonic() + 0.5))
-    for proc in procs:
-        proc.join(1)
-        if proc.is_alive():
-            proc.terminate()
-
+    for worker in workers:
+        worker.stop(args.timeout + 3)
     with open(os.path.join(args.out, "error_counts.txt"), "w") as f:
         for (stream, message), n in error_counts.most_common():
             f.write("%8d %s %s\n" % (n, stream, message))
 
     # Summary and plot.
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, here)
+    sys.path.insert(0, os.path.dirname(me))
     import soak_plot  # noqa: E402 (next to this file)
     ok = soak_plot.summarize_and_plot(
         args.out, warmup=args.warmup, rates=args.rates,

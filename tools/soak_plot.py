@@ -3,9 +3,11 @@
 
     python3 tools/soak_plot.py OUT_DIR [--warmup 60]
 
-reads OUT_DIR/soak.csv and writes OUT_DIR/summary.txt and OUT_DIR/soak.svg
-(RSS and per-stream p99 latency over time; hand-written SVG, no
-matplotlib), plus OUT_DIR/soak.png when rsvg-convert is installed.
+reads OUT_DIR/soak.csv (and params.json) and writes OUT_DIR/summary.txt
+and OUT_DIR/soak.svg (RSS, RocksDB memtables and per-stream p99 latency
+over time; hand-written SVG, no matplotlib), plus OUT_DIR/soak.png when
+rsvg-convert is installed. Run by hand, it keeps the lines soak.sh appended
+to summary.txt, so a run can be re-summarized (e.g. --warmup 300).
 soak_load.py calls summarize_and_plot() at the end of a run.
 
 Figures (rows after the warm-up, i.e. elapsed_s > warmup):
@@ -113,6 +115,18 @@ def summarize(rows, warmup, rates, track_batch, interval, p99_steady_ratio,
                 warmup, mib(base), post[0]["elapsed_s"], mib(min(values)),
                 mib(max(values)), mib(values[-1]), growth_max, growth_end,
                 slope or 0.0))
+        mem = [(r["rss_kib"], r["memtable_bytes"] / 1024.0) for r in post
+               if r.get("memtable_bytes") is not None]
+        if len(mem) >= 2:
+            lines.append(
+                "RocksDB memtables after warm-up: first %.1f MiB, max %.1f, "
+                "end %.1f MiB; RSS minus memtables: first %.1f MiB, end %.1f "
+                "MiB (%+.1f%%)" % (
+                    mib(mem[0][1]), mib(max(m for _, m in mem)),
+                    mib(mem[-1][1]), mib(mem[0][0] - mem[0][1]),
+                    mib(mem[-1][0] - mem[-1][1]),
+                    100.0 * ((mem[-1][0] - mem[-1][1]) /
+                             (mem[0][0] - mem[0][1]) - 1)))
         met = growth_max < rss_growth_max_pct
         verdicts.append(("RSS growth after warm-up < %g%%" % rss_growth_max_pct,
                          met, "%+.1f%%" % growth_max))
@@ -196,7 +210,9 @@ def summarize(rows, warmup, rates, track_batch, interval, p99_steady_ratio,
                                          "NOT MET"))
         ok = ok and met
     lines.append("SOAK %s" % ("PASSED" if ok else "FAILED"))
-    return lines, ok
+    subtitle = "%s: %s" % ("PASSED" if ok else "FAILED", "; ".join(
+        "%s %s" % (name.split(" (")[0], value) for name, _, value in verdicts))
+    return lines, ok, subtitle
 
 
 # --------------------------------------------------------------------------
@@ -224,7 +240,7 @@ def esc(s):
             .replace(">", "&gt;"))
 
 
-def svg_plot(rows, warmup, rates, title, path):
+def svg_plot(rows, warmup, rates, title, path, subtitle=""):
     W, H = 960, 640
     left, right = 80, 150
     panels = [(50, 280), (350, 580)]  # y ranges (top, bottom)
@@ -241,7 +257,8 @@ def svg_plot(rows, warmup, rates, title, path):
            (W, H, W, H),
            '<rect width="100%" height="100%" fill="white"/>',
            '<text x="%d" y="24" font-size="15" font-weight="bold">%s</text>' %
-           (left, esc(title))]
+           (left, esc(title)),
+           '<text x="%d" y="40" fill="#555">%s</text>' % (left, esc(subtitle))]
 
     def frame(top, bottom, label, yticks, Y, fmt_tick):
         if warmup > 0:
@@ -291,7 +308,9 @@ def svg_plot(rows, warmup, rates, title, path):
            if r.get("rss_kib")]
     post = [v for t, v in rss if t * 60.0 > warmup]
     base = post[0] if post else None
-    hi = max([v for _, v in rss] + ([base * 1.1] if base else [1]))
+    hi = max([v for _, v in rss] + ([base * 1.1] if base else [1]) +
+             [r["memtable_bytes"] / 2.0**20 for r in rows
+              if r.get("memtable_bytes") is not None])
     yticks = nice_ticks(0, hi * 1.05, 6)
     ymax = yticks[-1]
 
@@ -302,11 +321,20 @@ def svg_plot(rows, warmup, rates, title, path):
     if base:
         polyline([(X(warmup / 60.0), Y1(base * 1.1)), (X(xmax), Y1(base * 1.1))],
                  "#999", dash="6,4", width=1)
-        out.append('<text x="%d" y="%.1f" fill="#666">+10%% of first RSS '
-                   'after warm-up</text>' % (W - right + 6, Y1(base * 1.1) + 4))
+        out.append('<text x="%d" y="%.1f" fill="#666">+10%% of the first'
+                   '</text><text x="%d" y="%.1f" fill="#666">after warm-up'
+                   '</text>' % (W - right + 6, Y1(base * 1.1) - 2,
+                                W - right + 6, Y1(base * 1.1) + 12))
     polyline([(X(t), Y1(v)) for t, v in rss], "#6a3d9a")
-    out.append('<text x="%d" y="%d" fill="#6a3d9a">RSS</text>' %
+    out.append('<text x="%d" y="%d" fill="#6a3d9a">cxlabd RSS</text>' %
                (W - right + 6, top + 14))
+    memtable = [(r["elapsed_s"] / 60.0, r["memtable_bytes"] / 2.0**20)
+                for r in rows if r.get("memtable_bytes") is not None]
+    if memtable:
+        polyline([(X(t), Y1(v)) for t, v in memtable], "#ff7f0e", dash="4,3",
+                 width=1.5)
+        out.append('<text x="%d" y="%d" fill="#ff7f0e">RocksDB memtables'
+                   '</text>' % (W - right + 6, top + 30))
 
     # Panel 2: p99 latency, log scale
     top, bottom = panels[1]
@@ -336,6 +364,8 @@ def svg_plot(rows, warmup, rates, title, path):
         polyline(pts, COLORS[s])
         out.append('<text x="%d" y="%d" fill="%s">%s p99 (%g/s)</text>' %
                    (W - right + 6, ly, COLORS[s], s, rates.get(s, 0)))
+        out.append('<circle cx="%.1f" cy="%.1f" r="2" fill="%s"/>' %
+                   (pts[-1][0], pts[-1][1], COLORS[s]))
         ly += 16
         for r in rows:
             if r.get(s + "_errors"):
@@ -353,19 +383,30 @@ def svg_plot(rows, warmup, rates, title, path):
 
 def summarize_and_plot(out_dir, warmup, rates, track_batch, interval,
                        p99_steady_ratio=1.5, rss_growth_max_pct=10.0,
-                       complete=True, error_counts=None):
+                       complete=True, error_counts=None,
+                       keep_trailer=False):
     rows = load_rows(os.path.join(out_dir, "soak.csv"))
-    lines, ok = summarize(rows, warmup, rates, track_batch, interval,
+    lines, ok, subtitle = summarize(rows, warmup, rates, track_batch, interval,
                           p99_steady_ratio, rss_growth_max_pct, complete,
                           error_counts)
-    with open(os.path.join(out_dir, "summary.txt"), "w") as fh:
+    path = os.path.join(out_dir, "summary.txt")
+    if keep_trailer and os.path.exists(path):
+        # Lines soak.sh appended after the verdict (machine load, data dir).
+        with open(path) as fh:
+            old = fh.read().splitlines()
+        verdict = [i for i, l in enumerate(old) if l.startswith("SOAK ")]
+        if verdict:
+            lines = lines + old[verdict[0] + 1:]
+    with open(path, "w") as fh:
         fh.write("\n".join(lines) + "\n")
     print("\n".join(lines), flush=True)
     if rows:
         title = "cxlabd soak: %s" % ", ".join(
-            "%s %g/s" % (s, rates[s]) for s in STREAMS if rates.get(s))
+            "%s %g/s" % (s, rates[s]) +
+            (" x %d events" % track_batch if s == "track" else "")
+            for s in STREAMS if rates.get(s))
         svg = os.path.join(out_dir, "soak.svg")
-        svg_plot(rows, warmup, rates, title, svg)
+        svg_plot(rows, warmup, rates, title, svg, subtitle=subtitle)
         if shutil.which("rsvg-convert"):
             subprocess.run(["rsvg-convert", "-o",
                             os.path.join(out_dir, "soak.png"), svg],
@@ -395,7 +436,8 @@ def main():
     ok = summarize_and_plot(a.out_dir, params["warmup"], params["rates"],
                             params["track_batch"], params["interval"],
                             params["p99_steady_ratio"],
-                            params["rss_growth_max_pct"])
+                            params["rss_growth_max_pct"],
+                            keep_trailer=True)
     return 0 if ok else 1
 
 
