@@ -20,15 +20,19 @@
 #        report  GET /v1/reports/{key}     REPORT_RATE calls/s (1), the
 #                                          running experiments in turn
 #      and every INTERVAL seconds (10) appends a row to OUT_DIR/soak.csv:
-#      elapsed_s, rss_kib (VmRSS of cxlabd), its CPU % and threads, the load
-#      average, per stream requests/errors/p50/p99/max latency (ms) of the
+#      elapsed_s, time_utc, rss_kib (VmRSS of cxlabd), its CPU % and
+#      threads, the load average, how late the sample was taken (a stalled
+#      machine), per stream requests/errors/p50/p99/max latency (ms) of the
 #      window, how late the generator sent against its schedule (lag), and
 #      from /metrics: events accepted, new exposures, exposure queue length,
 #      exposures dropped, RocksDB sst and memtable bytes (sums over column
 #      families);
 #   3. writes OUT_DIR/summary.txt (RSS after warm-up, growth %, errors,
-#      p99 per stream, targets met or not) and OUT_DIR/soak.svg (RSS and p99
-#      over time; also soak.png when rsvg-convert is installed);
+#      p99 per stream, targets met or not), OUT_DIR/soak.svg (RSS, RocksDB
+#      memtables and p99 over time; also soak.png when rsvg-convert is
+#      installed), errors.log (the first 200 failed requests),
+#      error_counts.txt and metrics.txt (the last /metrics scrape);
+#      python3 tools/soak_plot.py OUT_DIR [--warmup S] redoes summary and plot;
 #   4. stops cxlabd with SIGTERM (its log is OUT_DIR/cxlabd.log), deletes
 #      the data dir (KEEP_DATA=1 keeps it) — also on failure or Ctrl-C.
 #
@@ -80,6 +84,7 @@ out="$(cd "${out}" && pwd)"
 daemon_pid=""
 load_pid=""
 data_dir=""
+# shellcheck disable=SC2317  # cleanup runs from the EXIT trap
 cleanup() {
   local status=$?
   if [[ -n "${load_pid}" ]] && kill -0 "${load_pid}" 2>/dev/null; then

@@ -3,7 +3,9 @@
 
 Drives three request streams against cxlabd's HTTP/JSON gateway at fixed
 rates (not at maximum throughput) for a given time, and every --interval
-seconds appends one row to soak.csv: the daemon's RSS and CPU, per stream the
+seconds appends one row to soak.csv: the daemon's RSS and CPU, the load
+average and how late the sample was taken (a machine that stalls, e.g.
+under memory pressure, shows up there), per stream the
 requests completed, errors and p50/p99 latency in that window, and a few
 /metrics values. At the end it writes summary.txt and soak.svg (plus
 soak.png when rsvg-convert is installed) via soak_plot.py.
@@ -357,7 +359,8 @@ def scrape_metrics(address, timeout, save_to=None):
 
 
 CSV_COLUMNS = (
-    ["elapsed_s", "rss_kib", "cxlabd_cpu_pct", "cxlabd_threads", "loadavg_1m"]
+    ["elapsed_s", "time_utc", "rss_kib", "cxlabd_cpu_pct", "cxlabd_threads",
+     "loadavg_1m", "sampler_late_ms"]
     + ["%s_%s" % (s, c) for s in STREAMS
        for c in ("n", "errors", "p50_ms", "p99_ms", "max_ms")]
     + ["lag_p99_ms", "lag_max_ms",
@@ -494,6 +497,7 @@ def sample(args, active, windows, t0, pending, lock, workers, interrupted,
         # Row 0: the daemon idle, after the apply, before any load.
         row = {c: None for c in CSV_COLUMNS}
         row.update(elapsed_s=0, rss_kib=read_rss_kib(args.pid),
+                   time_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                    cxlabd_threads=read_threads(args.pid), loadavg_1m=loadavg())
         for key, v in scrape_metrics(args.http, args.timeout).items():
             row[key] = int(v)
@@ -506,6 +510,8 @@ def sample(args, active, windows, t0, pending, lock, workers, interrupted,
             sleep_until(tick)
             if interrupted:
                 break
+            late_ms = 1000.0 * (time.monotonic() - tick)
+            utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             rss = read_rss_kib(args.pid)
             threads = read_threads(args.pid)
             cpu = read_cpu_seconds(args.pid)
@@ -532,8 +538,9 @@ def sample(args, active, windows, t0, pending, lock, workers, interrupted,
             elapsed = w * args.interval
             row = {"elapsed_s": int(elapsed) if float(elapsed).is_integer()
                    else elapsed,
-                   "rss_kib": rss, "cxlabd_cpu_pct": cpu_pct,
-                   "cxlabd_threads": threads, "loadavg_1m": load1}
+                   "time_utc": utc, "rss_kib": rss, "cxlabd_cpu_pct": cpu_pct,
+                   "cxlabd_threads": threads, "loadavg_1m": load1,
+                   "sampler_late_ms": late_ms}
             lags = sorted(x[3] for x in window)
             for s in STREAMS:
                 mine = [x for x in window if x[0] == s]

@@ -167,6 +167,12 @@ def summarize(rows, warmup, rates, track_batch, interval, p99_steady_ratio,
     if lags:
         lines.append("generator lag behind schedule: window p99 median %.1f "
                      "ms, max %.1f ms" % (median(lag99), max(lags)))
+    late = [r["sampler_late_ms"] for r in rows
+            if r.get("sampler_late_ms") is not None]
+    if late and max(late) > 2000:
+        lines.append("  WARNING: the sampler ran up to %.0f s late: the machine "
+                     "stalled (see time_utc, loadavg_1m; dmesg for an OOM)" %
+                     (max(late) / 1000.0))
     events = [r["events_accepted"] for r in rows
               if r.get("events_accepted") is not None]
     sst = [r["sst_bytes"] for r in rows if r.get("sst_bytes") is not None]
@@ -361,7 +367,18 @@ def svg_plot(rows, warmup, rates, title, path, subtitle=""):
                if r.get(s + "_p99_ms")]
         if not pts:
             continue
-        polyline(pts, COLORS[s])
+        # A window without answers (a stalled daemon or machine) breaks the
+        # line rather than bridging the gap.
+        segment = []
+        for r in rows[1:]:
+            if r.get(s + "_p99_ms"):
+                segment.append((X(r["elapsed_s"] / 60.0),
+                                Y2(r[s + "_p99_ms"])))
+            elif segment:
+                polyline(segment, COLORS[s])
+                segment = []
+        if segment:
+            polyline(segment, COLORS[s])
         out.append('<text x="%d" y="%d" fill="%s">%s p99 (%g/s)</text>' %
                    (W - right + 6, ly, COLORS[s], s, rates.get(s, 0)))
         out.append('<circle cx="%.1f" cy="%.1f" r="2" fill="%s"/>' %
