@@ -112,7 +112,8 @@ fuzz:
 # AddressSanitizer + UBSan (GCC) in build-asan/: the unit, integration and
 # e2e suites (not the Node, Python and browser tests, nor the benchmarks).
 # Leaks are checked (LeakSanitizer) with tests/asan/lsan.supp for
-# third-party leaks only.
+# third-party leaks only. Never -Werror: the instrumentation makes GCC warn
+# falsely (-Wmaybe-uninitialized inside Abseil); `make test` checks warnings.
 ASAN_BUILD_DIR := build-asan
 ASAN_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1:check_initialization_order=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -121,7 +122,7 @@ test-asan:
 	scripts/install-deps
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCXLAB_ASAN=ON \
-	    -DCXLAB_BUILD_BENCHMARKS=OFF -DCXLAB_WERROR=$(WERROR)
+	    -DCXLAB_BUILD_BENCHMARKS=OFF -DCXLAB_WERROR=OFF
 	$(ASAN_ENV) cmake --build $(ASAN_BUILD_DIR) -j$(JOBS)
 	$(ASAN_ENV) ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j$(JOBS) \
 	    -LE 'web|clients|python|bench-smoke' \

@@ -2,6 +2,7 @@
 
 #include "clients/cpp/definitions_loader.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -945,6 +947,47 @@ std::string RewriteSurrogatePairs(absl::string_view text) {
   return out;
 }
 
+// Walks the documents of `yaml` without building nodes and throws
+// YAML::ParserException where yaml-cpp 0.7 would loop forever: when a
+// document starts with a ',' outside any flow collection ("[a]," or a JSON
+// object with a trailing comma, "{...},"), its parser yields empty documents
+// at the same position without consuming input, so YAML::LoadAll never
+// returns and its vector grows until memory runs out (found by tests/fuzz
+// definitions_yaml). Two documents starting at the same mark reveal it.
+void CheckDocumentsAdvance(const std::string& yaml) {
+  class Handler : public YAML::EventHandler {
+   public:
+    void OnDocumentStart(const YAML::Mark& mark) override {
+      if (started_ && mark.pos == last_pos_) {
+        throw YAML::ParserException(
+            mark, "unexpected ',' outside a flow collection ([...] or {...})");
+      }
+      started_ = true;
+      last_pos_ = mark.pos;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&,
+                         YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+
+   private:
+    bool started_ = false;
+    int last_pos_ = 0;
+  };
+  std::istringstream in(yaml);
+  YAML::Parser parser(in);
+  Handler handler;
+  while (parser.HandleNextDocument(handler)) {
+  }
+}
+
 // Parses `text`, appending definitions to `result` and, when `docs` is not
 // null, one DocInfo per appended definition. Returns false when the text is
 // not valid YAML (nothing from it is appended then).
@@ -952,7 +995,9 @@ bool ParseText(absl::string_view text, absl::string_view filename,
                LoadResult& result, std::vector<DocInfo>* docs) {
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(RewriteSurrogatePairs(text));
+    const std::string yaml = RewriteSurrogatePairs(text);
+    CheckDocumentsAdvance(yaml);
+    nodes = YAML::LoadAll(yaml);
   } catch (const YAML::Exception& e) {
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
     std::string message = absl::StrCat("invalid YAML: ", e.msg);

@@ -230,6 +230,10 @@ absl::StatusOr<MetricAnalysis> AnalyzeMetric(const MetricInput& metric,
                          *treatment.unadjusted_variance / b->n;
       const double adjusted = a->variance / a->n + b->variance / b->n;
       if (raw > 0) c.cuped_variance_reduction = 1 - adjusted / raw;
+      // Extreme variances overflow the ratio: unset with a warning rather
+      // than infinite (found by tests/fuzz report).
+      internal::KeepFinite(&c.cuped_variance_reduction,
+                           "CUPED variance reduction", &c.warnings);
     }
     c.verdict = DecideComparison(c, metric, options);
     out.comparisons.push_back(std::move(c));

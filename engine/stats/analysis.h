@@ -104,7 +104,8 @@ struct Comparison {
   std::optional<double> cuped_variance_reduction;
   Verdict verdict = Verdict::kUndefined;
   // Why the comparison is undefined when an arm has no usable moments
-  // (copies of that arm's warnings).
+  // (copies of that arm's warnings), or why cuped_variance_reduction is
+  // unset although CUPED was applied (kNumericalFailure).
   std::vector<Warning> warnings;
 };
 

@@ -636,6 +636,18 @@ TEST(ParseDefinitionsText, SyntaxErrorReportsLine) {
             "t.yaml:3 invalid YAML: illegal map value (column 7)");
 }
 
+// yaml-cpp 0.7's LoadAll never returns on a ',' where a document starts
+// (tests/fuzz definitions_yaml found it); a JSON file with a trailing comma
+// must be a syntax error instead.
+TEST(ParseDefinitionsText, TrailingCommaAfterJsonIsAnErrorNotAHang) {
+  LoadResult r = Parse("{\"kind\": \"segment\", \"key\": \"a\"},\n");
+  ASSERT_THAT(r.errors, SizeIs(1));
+  EXPECT_EQ(r.errors[0].ToString(),
+            "t.yaml:1 invalid YAML: unexpected ',' outside a flow collection "
+            "([...] or {...}) (column 32)");
+  EXPECT_THAT(Parse("kind: group\nkey: g\n---\n,\n").errors, SizeIs(1));
+}
+
 TEST(ParseDefinitionsText, RecursiveAliasDoesNotCrash) {
   LoadResult r = Parse("kind: segment\nkey: a\ncondition: &c {x: *c}\n");
   ASSERT_THAT(r.errors, SizeIs(1));

@@ -80,16 +80,19 @@ bool ParseRequest(absl::string_view bytes, api::HttpRequest* out) {
   parser.eager(true);
   boost::beast::error_code ec;
   size_t offset = 0;
+  // As http::read does with everything received so far: put() what is
+  // buffered; need_more means wait for more bytes, and there are none (the
+  // parser must not be given the same bytes again), so end of stream.
   while (!parser.is_done() && offset < bytes.size()) {
     const size_t n = parser.put(
         boost::asio::buffer(bytes.data() + offset, bytes.size() - offset), ec);
+    offset += n;
     if (ec == http::error::need_more) {
       ec = {};
-      if (n == 0) break;
-    } else if (ec) {
-      return false;
+      break;
     }
-    offset += n;
+    if (ec) return false;
+    if (n == 0) break;
   }
   if (!parser.is_done()) {
     // As http::read does at end of stream (put_eof requires some input).

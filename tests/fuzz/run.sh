@@ -12,7 +12,8 @@
 # Each target fuzzes over a working corpus build-fuzz/fuzz-corpus/<target>
 # (kept between runs, so local runs build on earlier ones) seeded from
 # tests/fuzz/corpus/<target> and tests/fuzz/regressions/<target>, which are
-# only read. Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS
+# only read, with the dictionary tests/fuzz/dict/<target>.dict when there is
+# one. Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS
 # (build parallelism, default 2), CXX (default clang++).
 set -euo pipefail
 
@@ -59,9 +60,13 @@ for t in "${targets[@]}"; do
   log="${build}/fuzz-out/${t}.log"
   mkdir -p "${corpus}" "${out}" "${fuzz_src}/corpus/${t}" \
            "${fuzz_src}/regressions/${t}"
+  dict=()
+  if [[ -f "${fuzz_src}/dict/${t}.dict" ]]; then
+    dict=(-dict="${fuzz_src}/dict/${t}.dict")
+  fi
   echo "== fuzz ${t}: ${seconds} s"
   rc=0
-  "${build}/fuzz/${t}_fuzzer" \
+  "${build}/fuzz/${t}_fuzzer" "${dict[@]}" \
     -max_total_time="${seconds}" -timeout=30 -rss_limit_mb=2560 \
     -print_final_stats=1 -artifact_prefix="${out}/" \
     "${corpus}" "${fuzz_src}/corpus/${t}" "${fuzz_src}/regressions/${t}" \

@@ -174,8 +174,14 @@ TEST_F(OverloadTest, HttpFloodIsShedAndTheServerKeepsServing) {
   v1::AssignResponse out;
   EXPECT_OK(Assign(MakeUnit("after"), {}, &out));
   // 1,280 requests must not leave their memory behind (generous bound: the
-  // test binary's allocator keeps some).
+  // test binary's allocator keeps some). Not under AddressSanitizer (make
+  // test-asan), whose quarantine holds freed memory on purpose; its leak
+  // checker covers this there.
+#ifndef __SANITIZE_ADDRESS__
   EXPECT_LT(RssKib() - rss_before, 64 * 1024);
+#else
+  (void)rss_before;
+#endif
 }
 
 TEST_F(OverloadTest, ConnectionsPastTheCapAreClosed) {
