@@ -22,6 +22,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "storage/aggregates_merge.h"
 #include "storage/internal/db_handles.h"
 #include "storage/internal/rocksdb_status.h"
@@ -49,6 +50,11 @@ rocksdb::DBOptions MakeDbOptions(const DatabaseOptions& options) {
   // cxlab runs on small machines; keep RocksDB's own footprint modest.
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
+  // A column family that rarely changes (config, bandits) would otherwise
+  // pin every WAL file written since its last flush: the data dir of a
+  // 10-minute soak held 700 MB of WAL beside 29 MB of tables. Past this
+  // total, RocksDB flushes the column families holding the oldest WAL.
+  db_options.max_total_wal_size = 64 << 20;
   if (options.read_only) {
     db_options.info_log = std::make_shared<DiscardingLogger>();
   }
@@ -115,6 +121,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   if (dir.empty()) {
     return absl::InvalidArgumentError("database directory must not be empty");
   }
+  if (options.memory_budget_bytes < (size_t{8} << 20)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory_budget_bytes: must be at least 8 MiB, got ",
+        options.memory_budget_bytes));
+  }
   std::error_code error;
   const bool has_database =
       std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", error);
@@ -136,7 +147,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     }
   }
 
-  const rocksdb::DBOptions db_options = MakeDbOptions(options);
+  rocksdb::DBOptions db_options = MakeDbOptions(options);
   // RocksDB must be given every existing column family, so start from the
   // ones on disk and add the cxlab ones that are missing.
   std::vector<std::string> names;
@@ -160,9 +171,23 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   // Point lookups dominate ingest (dedup keys, unit states) and most of them
   // miss: a Bloom filter per table lets a miss skip the table, and one block
   // cache serves every column family.
+  //
+  // Memory (DatabaseOptions::memory_budget_bytes): the block cache also
+  // holds index and filter blocks (else every table reader keeps its own,
+  // growing with the data), and the memtables of all column families are
+  // capped together and charged to the same cache. Without the cap nine
+  // column families with 64 MiB write buffers grew without bound under
+  // steady ingest (tools/soak.sh).
+  const size_t budget = options.memory_budget_bytes;
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(budget);
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(budget / 2, cache);
   rocksdb::BlockBasedTableOptions table_options;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table_options.block_cache = rocksdb::NewLRUCache(64 << 20);
+  table_options.block_cache = cache;
+  table_options.cache_index_and_filter_blocks = true;
+  table_options.cache_index_and_filter_blocks_with_high_priority = true;
+  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   std::shared_ptr<rocksdb::TableFactory> table_factory(
       rocksdb::NewBlockBasedTableFactory(table_options));
 
@@ -171,6 +196,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   for (const std::string& name : names) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.table_factory = table_factory;
+    // No single memtable above a quarter of the shared cap, so a flush
+    // writes a modest table and the others keep room.
+    cf_options.write_buffer_size = std::max<size_t>(budget / 8, 1 << 20);
     if (name == keys::kAggregatesColumnFamily) {
       cf_options.merge_operator = internal::NewSufficientStatsMergeOperator();
       // Reports read every cell of an experiment. Cells are few but each

@@ -46,6 +46,14 @@ struct DatabaseOptions {
   // column family must already exist (else INTERNAL). Several read-only
   // Databases may open one directory; used to inspect backups.
   bool read_only = false;
+  // RocksDB's memory for this database, in bytes: one LRU block cache of
+  // this capacity holds data blocks, index and filter blocks, and is also
+  // charged for the memtables, which a shared write-buffer manager caps at
+  // half of it across all column families (flushing the largest when they
+  // reach it). So RocksDB's memory stays near this figure however long the
+  // daemon runs and however many column families see writes. Must be at
+  // least 8 MiB (else Open is INVALID_ARGUMENT).
+  size_t memory_budget_bytes = 128 << 20;
 };
 
 // RocksDB's own size figures of one column family, in bytes (for

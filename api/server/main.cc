@@ -49,6 +49,9 @@ ABSL_FLAG(std::string, rate_limit_editor, "0",
           "per-key rate limit of editor keys (RATE[:BURST]; 0 = none)");
 ABSL_FLAG(std::string, rate_limit_admin, "0",
           "per-key rate limit of admin keys (RATE[:BURST]; 0 = none)");
+ABSL_FLAG(int, rocksdb_memory_mb, 128,
+          "RocksDB's memory in MiB: block cache with index and filter "
+          "blocks, and the memtables (capped at half of it)");
 ABSL_FLAG(int, http_max_inflight, 256,
           "HTTP requests handled at once; more get 429 (0 = no cap)");
 ABSL_FLAG(int, http_max_connections, 1024,
@@ -94,6 +97,7 @@ int main(int argc, char** argv) {
   options.grpc_port = absl::GetFlag(FLAGS_grpc_port);
   options.bind = absl::GetFlag(FLAGS_bind);
   options.sync_events = absl::GetFlag(FLAGS_sync_events);
+  options.rocksdb_memory_mb = absl::GetFlag(FLAGS_rocksdb_memory_mb);
   options.http_port = absl::GetFlag(FLAGS_http_port);
   options.http_threads = absl::GetFlag(FLAGS_http_threads);
   options.http_max_body_bytes =

@@ -146,8 +146,16 @@ absl::StatusOr<std::unique_ptr<CxlabServer>> CxlabServer::Start(
   ASSIGN_OR_RETURN(HttpTlsOptions tls, LoadTls(options));
   std::unique_ptr<CxlabServer> s(new CxlabServer());
   s->options_ = options;
+  if (options.rocksdb_memory_mb < 8) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rocksdb_memory_mb: must be at least 8, got ",
+        options.rocksdb_memory_mb));
+  }
+  storage::DatabaseOptions db_options;
+  db_options.memory_budget_bytes =
+      static_cast<size_t>(options.rocksdb_memory_mb) << 20;
   absl::StatusOr<std::unique_ptr<storage::Database>> db =
-      storage::Database::Open(options.data_dir);
+      storage::Database::Open(options.data_dir, db_options);
   if (!db.ok()) {
     return absl::Status(db.status().code(),
                         absl::StrCat("data_dir: ", db.status().message()));

@@ -58,6 +58,9 @@ struct ServerOptions {
   // fsync every event/exposure batch (the WAL is always on: acknowledged
   // events survive a process kill either way; sync adds machine crashes).
   bool sync_events = false;
+  // RocksDB's memory (block cache, index and filter blocks, memtables; see
+  // storage::DatabaseOptions::memory_budget_bytes), in MiB; at least 8.
+  int rocksdb_memory_mb = 128;
   // The HTTP/JSON gateway (http_gateway.h) on `bind`: -1 serves no HTTP; 0
   // picks a free port (see CxlabServer::http_port()).
   int http_port = -1;
