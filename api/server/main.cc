@@ -23,6 +23,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
+#include "api/server/memory_trimmer.h"
 #include "api/server/server.h"
 #include "storage/backup.h"
 
@@ -52,6 +53,9 @@ ABSL_FLAG(std::string, rate_limit_admin, "0",
 ABSL_FLAG(int, rocksdb_memory_mb, 128,
           "RocksDB's memory in MiB: block cache with index and filter "
           "blocks, and the memtables (capped at half of it)");
+ABSL_FLAG(int, malloc_trim_seconds, 30,
+          "every so many seconds, return memory the process freed to the "
+          "system (glibc malloc_trim); 0 = never");
 ABSL_FLAG(int, http_max_inflight, 256,
           "HTTP requests handled at once; more get 429 (0 = no cap)");
 ABSL_FLAG(int, http_max_connections, 1024,
@@ -98,6 +102,10 @@ int main(int argc, char** argv) {
   options.bind = absl::GetFlag(FLAGS_bind);
   options.sync_events = absl::GetFlag(FLAGS_sync_events);
   options.rocksdb_memory_mb = absl::GetFlag(FLAGS_rocksdb_memory_mb);
+  if (absl::GetFlag(FLAGS_malloc_trim_seconds) < 0) {
+    std::cerr << "cxlabd: malloc_trim_seconds: must be >= 0 (0 = never)\n";
+    return 2;
+  }
   options.http_port = absl::GetFlag(FLAGS_http_port);
   options.http_threads = absl::GetFlag(FLAGS_http_threads);
   options.http_max_body_bytes =
@@ -178,6 +186,10 @@ int main(int argc, char** argv) {
     std::cout << "http listening on " << (*server)->http_address()
               << std::endl;
   }
+
+  // Keeps RSS near live memory under steady traffic (memory_trimmer.h).
+  const cxlab::api::MemoryTrimmer trimmer(
+      absl::Seconds(absl::GetFlag(FLAGS_malloc_trim_seconds)));
 
   int received = 0;
   sigwait(&signals, &received);
