@@ -42,6 +42,7 @@ def cxlab_fuzz_replay_test(name, deps = []):
         srcs = [
             name + "_fuzz_test.cc",
             "replay_main.cc",
+            "finite_value.h",
             "fuzz_util.h",
         ],
         args = args,

@@ -41,6 +41,7 @@
 #include "engine/json.h"
 #include "engine/personalization.h"
 #include "engine/snapshot.h"
+#include "tests/fuzz/finite_value.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
@@ -64,19 +65,7 @@ const std::string& ScratchPath() {
   return *path;
 }
 
-// True when every number in `v` is finite. The codec round trip is promised
-// only then: JSON has no infinity, so ToJson prints one as null (an
-// overflowing literal such as 1e400, or YAML's .inf, parses to infinity).
-bool AllFinite(const engine::Value& v) {
-  if (v.is_number()) return std::isfinite(v.as_number());
-  for (const engine::Value& item : v.items()) {
-    if (!AllFinite(item)) return false;
-  }
-  for (const engine::Value::Member& m : v.members()) {
-    if (!AllFinite(m.second)) return false;
-  }
-  return true;
-}
+using ::cxlab::fuzz::AllFinite;
 
 // JSON of `x` through the codec, twice: ToJson(x) must equal
 // ToJson(FromJson(ToJson(x))), when `x` holds only finite numbers.
