@@ -31,6 +31,7 @@ from xml.etree import ElementTree
 
 # CMake tests deliberately not built by Bazel (they are not C++ suites).
 NOT_IN_BAZEL = {
+    "js_client_build",  # clients/js: tsc, the fixture of the Node tests
     "js_client_test",  # clients/js: Node
     "python_client_test",  # clients/python: pytest, generated stubs
     "ofrep_openfeature_test",  # tests/web: Node, OpenFeature SDK
