@@ -148,7 +148,10 @@ grep -q '"experimentKey":"homepage_recommendations","variantKey"' \
 # --- the HTTP port -------------------------------------------------------------
 [[ "$(http GET /healthz)" == "200 ok" ]] || fail "/healthz is not 200 ok"
 [[ "$(http GET /readyz)" == "200 ready" ]] || fail "/readyz is not 200 ready"
-http GET /metrics | grep -q '^cxlab_assignments_total{' ||
+# Into a file first: `grep -q` exits at the first match, and with pipefail
+# the writer's broken pipe would fail the pipeline.
+http GET /metrics >"$TMP/metrics.txt"
+grep -q '^cxlab_assignments_total{' "$TMP/metrics.txt" ||
   fail "/metrics has no assignment counts after the traffic"
 cli_variant=$(cx assign --unit visitor-3 --attr visits=3 --output json |
   sed -n 's/.*"experimentKey":"homepage_recommendations","variantKey":"\([^"]*\)".*/\1/p')
