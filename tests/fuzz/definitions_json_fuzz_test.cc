@@ -21,7 +21,6 @@
 //     in the input is finite, as definitions_codec.h promises;
 //   - a definition that passes ValidateDefinitions builds a snapshot.
 
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
